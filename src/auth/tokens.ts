@@ -1,0 +1,50 @@
+/**
+ * Access tokens: HS256 JWTs via jose, with an explicit algorithm allow-list,
+ * expiry, issuer and audience checked on every verification.
+ */
+import { SignJWT, jwtVerify } from 'jose';
+
+const ISSUER = 'chat-server';
+const AUDIENCE = 'chat-client';
+const ALGORITHM = 'HS256';
+
+export interface TokenClaims {
+  userId: string;
+}
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  issue(userId: string): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /** The claims of a valid token, or null for any invalid, expired or foreign one. */
+  async verify(token: string): Promise<TokenClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+      });
+      return typeof payload.sub === 'string' && payload.sub.length > 0 ? { userId: payload.sub } : null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Direct chats and groups: creation, listing, settings and membership. Every
+ * membership change posts a system message in the same store step.
+ */
+import type { Conversation, ConversationSummary, MemberRole, SystemEvent } from '../protocol/dto.js';
+import { ChatError } from '../protocol/errors.js';
+import { StoreError } from '../store/errors.js';
+import type { ConversationRecord, SystemDraft } from '../store/records.js';
+import type { ConversationStore, MembershipChange, UserStore } from '../store/stores.js';
+import { requireGroupAdmin, requireMember } from './access.js';
+import { type Clock, newId } from './clock.js';
+import type { ChatEvents } from './events.js';
+import { toConversation, toSummary } from './mappers.js';
+
+export interface ConversationsDeps {
+  users: UserStore;
+  conversations: ConversationStore;
+  events: ChatEvents;
+  clock: Clock;
+  maxGroupMembers: number;
+}
+
+export interface GroupInput {
+  name: string;
+  memberIds: readonly string[];
+  avatarUrl?: string | null;
+}
+
+export interface GroupPatch {
+  name?: string;
+  avatarUrl?: string | null;
+  sendPolicy?: 'all' | 'admins';
+}
+
+export class Conversations {
+  constructor(private readonly deps: ConversationsDeps) {}
+
+  /** The direct chat with another user, created on first use. */
+  async openDirect(callerId: string, otherId: string): Promise<{ conversation: Conversation; created: boolean }> {
+    if (callerId === otherId) throw new ChatError('invalid_request', 'a direct chat needs another user');
+    if (!(await this.deps.users.byId(otherId))) throw new ChatError('not_found', 'user not found');
+    const result = await this.deps.conversations.getOrCreateDirect(
+      newId(),
+      callerId,
+      otherId,
+      this.now(),
+    );
+    if (result.created) this.announce(result.conversation);
+    return { conversation: toConversation(result.conversation), created: result.created };
+  }
+
+  async createGroup(creatorId: string, input: GroupInput): Promise<Conversation> {
+    const memberIds = [...new Set(input.memberIds)].filter((id) => id !== creatorId);
+    if (memberIds.length + 1 > this.deps.maxGroupMembers) {
+      throw new ChatError('invalid_request', `a group holds at most ${this.deps.maxGroupMembers} members`);
+    }
+    const found = await this.deps.users.byIds(memberIds);
+    if (found.length !== memberIds.length) throw new ChatError('invalid_request', 'memberIds names unknown users');
+    const change = await this.deps.conversations.createGroup({
+      id: newId(),
+      name: input.name,
+      avatarUrl: input.avatarUrl ?? null,
+      createdBy: creatorId,
+      createdAt: this.now(),
+      memberIds,
+      system: this.systemDraft(creatorId, 'group_created', null, `created the group "${input.name}"`),
+    });
+    this.announceChange(change, []);
+    return toConversation(change.conversation);
+  }
+
+  async get(callerId: string, conversationId: string): Promise<Conversation> {
+    const { conversation } = await requireMember(this.deps.conversations, conversationId, callerId);
+    return toConversation(conversation);
+  }
+
+  async list(callerId: string): Promise<ConversationSummary[]> {
+    const entries = await this.deps.conversations.listForUser(callerId);
+    return entries.flatMap(({ conversation, lastMessage }) => {
+      const viewer = conversation.members.find((m) => m.userId === callerId);
+      return viewer ? [toSummary(conversation, lastMessage, viewer)] : [];
+    });
+  }
+
+  async updateGroup(callerId: string, conversationId: string, patch: GroupPatch): Promise<Conversation> {
+    const view = await requireMember(this.deps.conversations, conversationId, callerId);
+    requireGroupAdmin(view);
+    const updated = await this.deps.conversations.update(conversationId, patch);
+    if (!updated) throw new ChatError('not_found', 'conversation not found');
+    this.announce(updated);
+    return toConversation(updated);
+  }
+
+  async addMember(callerId: string, conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
+    requireGroupAdmin(await requireMember(this.deps.conversations, conversationId, callerId));
+    if (!(await this.deps.users.byId(userId))) throw new ChatError('not_found', 'user not found');
+    const change = await this.storeStep(() =>
+      this.deps.conversations.addMember(
+        conversationId,
+        userId,
+        role,
+        this.deps.maxGroupMembers,
+        this.systemDraft(callerId, 'member_added', userId, 'added a member'),
+      ),
+    );
+    this.announceChange(change, []);
+    return toConversation(change.conversation);
+  }
+
+  /** An admin removes a member, or a member leaves (callerId === userId). */
+  async removeMember(callerId: string, conversationId: string, userId: string): Promise<Conversation> {
+    const view = await requireMember(this.deps.conversations, conversationId, callerId);
+    const leaving = callerId === userId;
+    if (leaving) {
+      if (view.conversation.type !== 'group') throw new ChatError('invalid_request', 'this is not a group');
+    } else {
+      requireGroupAdmin(view);
+    }
+    const event = leaving ? 'member_left' : 'member_removed';
+    const change = await this.storeStep(() =>
+      this.deps.conversations.removeMember(
+        conversationId,
+        userId,
+        this.systemDraft(callerId, event, userId, leaving ? 'left' : 'removed a member'),
+      ),
+    );
+    this.announceChange(change, [userId]);
+    return toConversation(change.conversation);
+  }
+
+  async setRole(callerId: string, conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
+    requireGroupAdmin(await requireMember(this.deps.conversations, conversationId, callerId));
+    const change = await this.storeStep(() =>
+      this.deps.conversations.setRole(
+        conversationId,
+        userId,
+        role,
+        this.systemDraft(callerId, 'role_changed', userId, role === 'admin' ? 'made an admin' : 'dismissed as admin'),
+      ),
+    );
+    this.announceChange(change, []);
+    return toConversation(change.conversation);
+  }
+
+  private async storeStep(step: () => Promise<MembershipChange>): Promise<MembershipChange> {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      switch (error.kind) {
+        case 'member_limit':
+          throw new ChatError('conflict', `a group holds at most ${this.deps.maxGroupMembers} members`);
+        case 'already_member':
+          throw new ChatError('conflict', 'already a member');
+        case 'not_member':
+          throw new ChatError('not_found', 'not a member of this group');
+        default:
+          throw new ChatError('not_found', 'conversation not found');
+      }
+    }
+  }
+
+  private systemDraft(actorId: string, event: SystemEvent['event'], targetId: string | null, text: string): SystemDraft {
+    return {
+      id: newId(),
+      senderId: actorId,
+      content: text,
+      createdAt: this.now(),
+      system: { event, actorId, targetId },
+    };
+  }
+
+  private announceChange(change: MembershipChange, removedUserIds: string[]): void {
+    this.deps.events.emit({ type: 'message.created', message: change.message, conversation: change.conversation });
+    this.deps.events.emit({ type: 'conversation.updated', conversation: change.conversation, removedUserIds });
+  }
+
+  private announce(conversation: ConversationRecord): void {
+    this.deps.events.emit({ type: 'conversation.updated', conversation, removedUserIds: [] });
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}

@@ -1,0 +1,63 @@
+/** Store records to wire DTOs: the only place private fields are dropped. */
+import type { Conversation, ConversationSummary, Member, Message, User } from '../protocol/dto.js';
+import type { ConversationRecord, MembershipRecord, MessageRecord, UserRecord } from '../store/records.js';
+
+export function toUser(record: UserRecord): User {
+  return {
+    id: record.id,
+    username: record.username,
+    displayName: record.displayName,
+    avatarUrl: record.avatarUrl,
+    createdAt: record.createdAt,
+  };
+}
+
+export function toMember(record: MembershipRecord): Member {
+  return { userId: record.userId, role: record.role, joinedAt: record.joinedAt };
+}
+
+export function toConversation(record: ConversationRecord): Conversation {
+  return {
+    id: record.id,
+    type: record.type,
+    name: record.name,
+    avatarUrl: record.avatarUrl,
+    createdBy: record.createdBy,
+    createdAt: record.createdAt,
+    lastSeq: record.lastSeq,
+    members: record.members.map(toMember),
+    settings: { sendPolicy: record.sendPolicy },
+  };
+}
+
+export function toMessage(record: MessageRecord): Message {
+  const message: Message = {
+    id: record.id,
+    conversationId: record.conversationId,
+    senderId: record.senderId,
+    seq: record.seq,
+    clientMsgId: record.clientMsgId,
+    type: record.type,
+    content: record.content,
+    // Media records arrive with the media feature; until then a message has none.
+    media: null,
+    replyToId: record.replyToId,
+    createdAt: record.createdAt,
+    editedAt: record.editedAt,
+    deletedAt: record.deletedAt,
+  };
+  if (record.system) message.system = record.system;
+  return message;
+}
+
+export function toSummary(
+  record: ConversationRecord,
+  lastMessage: MessageRecord | null,
+  viewer: MembershipRecord,
+): ConversationSummary {
+  return {
+    ...toConversation(record),
+    lastMessage: lastMessage ? toMessage(lastMessage) : null,
+    unreadCount: Math.max(0, record.lastSeq - Math.max(viewer.readSeq, viewer.visibleFromSeq - 1)),
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Messages: send (idempotent, durable before it answers), edit, delete for
+ * everyone, read marks, receipts, history and search.
+ */
+import type { Message, MessageType, Receipt } from '../protocol/dto.js';
+import { ChatError } from '../protocol/errors.js';
+import { LIMITS } from '../protocol/limits.js';
+import { StoreError } from '../store/errors.js';
+import type { ConversationStore, MessageStore, UserStore } from '../store/stores.js';
+import { canSee, isCurrent, requireMember, requireReader, visibleWindow } from './access.js';
+import { type Clock, newId } from './clock.js';
+import type { ChatEvents } from './events.js';
+import { toMessage } from './mappers.js';
+import { receiptFor } from './receipts.js';
+
+export interface MessagingDeps {
+  users: UserStore;
+  conversations: ConversationStore;
+  messages: MessageStore;
+  events: ChatEvents;
+  clock: Clock;
+}
+
+export interface SendInput {
+  conversationId: string;
+  clientMsgId: string;
+  type?: Exclude<MessageType, 'system'>;
+  content: string;
+  mediaId?: string | null;
+  replyToId?: string | null;
+}
+
+export interface SendResult {
+  message: Message;
+  /** false for a repeat of an earlier (sender, clientMsgId). */
+  created: boolean;
+}
+
+const utf8 = new TextEncoder();
+
+export class Messaging {
+  constructor(private readonly deps: MessagingDeps) {}
+
+  async send(senderId: string, input: SendInput): Promise<SendResult> {
+    const type = input.type ?? 'text';
+    checkContent(type, input.content, input.mediaId ?? null);
+    const { conversation, membership } = await requireMember(this.deps.conversations, input.conversationId, senderId);
+    if (conversation.type === 'group' && conversation.sendPolicy === 'admins' && membership.role !== 'admin') {
+      throw new ChatError('forbidden', 'only admins may send in this group');
+    }
+    if (conversation.type === 'direct') {
+      const other = conversation.members.find((m) => m.userId !== senderId);
+      if (other && (await this.deps.users.isBlocked(other.userId, senderId))) {
+        throw new ChatError('forbidden', 'this user does not accept your messages');
+      }
+    }
+    if (input.mediaId) throw new ChatError('not_found', 'media not found');
+    if (input.replyToId) {
+      const original = await this.deps.messages.byId(input.replyToId);
+      if (!original || original.conversationId !== conversation.id || !canSee(membership, original.seq)) {
+        throw new ChatError('invalid_request', 'replyToId must name a message of this conversation');
+      }
+    }
+    try {
+      const result = await this.deps.messages.append({
+        id: newId(),
+        conversationId: conversation.id,
+        senderId,
+        clientMsgId: input.clientMsgId,
+        type,
+        content: input.content,
+        mediaId: null,
+        replyToId: input.replyToId ?? null,
+        createdAt: this.now(),
+        system: null,
+      });
+      if (result.created) {
+        conversation.lastSeq = Math.max(conversation.lastSeq, result.message.seq);
+        this.deps.events.emit({ type: 'message.created', message: result.message, conversation });
+      }
+      return { message: toMessage(result.message), created: result.created };
+    } catch (error) {
+      if (error instanceof StoreError) throw new ChatError('not_found', 'conversation not found');
+      throw error;
+    }
+  }
+
+  async edit(callerId: string, messageId: string, content: string): Promise<Message> {
+    const { message, conversation } = await this.visibleMessage(callerId, messageId);
+    if (message.senderId !== callerId || message.type === 'system') {
+      throw new ChatError('forbidden', 'only the sender may edit a message');
+    }
+    if (message.deletedAt) throw new ChatError('conflict', 'a deleted message cannot be edited');
+    checkContent(message.type, content, message.mediaId);
+    const edited = await this.deps.messages.edit(messageId, content, this.now());
+    if (!edited) throw new ChatError('conflict', 'a deleted message cannot be edited');
+    this.deps.events.emit({ type: 'message.updated', message: edited, conversation });
+    return toMessage(edited);
+  }
+
+  /** Deletes for everyone: the sender, or an admin of the group. */
+  async delete(callerId: string, messageId: string): Promise<Message> {
+    const { message, conversation, membership } = await this.visibleMessage(callerId, messageId);
+    const isAdmin = conversation.type === 'group' && membership.role === 'admin';
+    if ((message.senderId !== callerId && !isAdmin) || message.type === 'system') {
+      throw new ChatError('forbidden', 'only the sender or a group admin may delete a message');
+    }
+    if (message.deletedAt) return toMessage(message);
+    const deleted = await this.deps.messages.softDelete(messageId, this.now());
+    if (!deleted) throw new ChatError('not_found', 'message not found');
+    this.deps.events.emit({ type: 'message.updated', message: deleted, conversation });
+    return toMessage(deleted);
+  }
+
+  /** The caller has read everything up to this message (and so received it). */
+  async markRead(callerId: string, messageId: string): Promise<{ conversationId: string; seq: number }> {
+    const { message } = await this.visibleMessage(callerId, messageId);
+    await this.advance(callerId, message.conversationId, { read: message.seq });
+    return { conversationId: message.conversationId, seq: message.seq };
+  }
+
+  /** Moves the caller's watermarks (from REST read marks or WebSocket acks). */
+  async advance(
+    userId: string,
+    conversationId: string,
+    marks: { sent?: number; delivered?: number; read?: number },
+  ): Promise<void> {
+    const moved = await this.deps.conversations.advanceWatermarks(conversationId, userId, marks, this.now());
+    if (!moved) throw new ChatError('not_found', 'conversation not found');
+    this.deps.events.emit({
+      type: 'watermarks.moved',
+      conversationId,
+      userId,
+      delivered: moved.deliveredSeq,
+      read: moved.readSeq,
+    });
+  }
+
+  /** One receipt per other current member who could see the message. */
+  async receipts(callerId: string, messageId: string): Promise<Receipt[]> {
+    const { message, conversation } = await this.visibleMessage(callerId, messageId);
+    return conversation.members
+      .filter((m) => m.userId !== message.senderId && canSee(m, message.seq))
+      .map((m) => receiptFor(message.seq, m));
+  }
+
+  async history(
+    callerId: string,
+    conversationId: string,
+    options: { limit: number; before?: number; after?: number },
+  ): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const membership = await requireReader(this.deps.conversations, conversationId, callerId);
+    const conversation = await this.deps.conversations.byId(conversationId);
+    if (!conversation) throw new ChatError('not_found', 'conversation not found');
+    const page = await this.deps.messages.page(conversationId, visibleWindow(membership, conversation.lastSeq), options);
+    return { messages: page.messages.map(toMessage), hasMore: page.hasMore };
+  }
+
+  async search(
+    callerId: string,
+    query: string,
+    options: { conversationId?: string; limit: number; cursor?: string },
+  ): Promise<{ messages: Message[]; nextCursor: string | null }> {
+    if (options.conversationId) await requireReader(this.deps.conversations, options.conversationId, callerId);
+    // One extra hit tells whether another page exists.
+    const hits = await this.deps.messages.search(callerId, query, { ...options, limit: options.limit + 1 });
+    const page = hits.slice(0, options.limit);
+    const last = page.at(-1);
+    return {
+      messages: page.map((hit) => toMessage(hit.message)),
+      nextCursor: hits.length > options.limit && last ? last.cursor : null,
+    };
+  }
+
+  /** A message the caller may see (current or past member within its window), or not_found. */
+  private async visibleMessage(callerId: string, messageId: string) {
+    const message = await this.deps.messages.byId(messageId);
+    const conversation = message ? await this.deps.conversations.byId(message.conversationId) : null;
+    const membership = conversation ? await this.deps.conversations.membership(conversation.id, callerId) : null;
+    if (!message || !conversation || !membership || !canSee(membership, message.seq)) {
+      throw new ChatError('not_found', 'message not found');
+    }
+    if (!isCurrent(membership)) throw new ChatError('forbidden', 'you are no longer a member of this conversation');
+    return { message, conversation, membership };
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+function checkContent(type: MessageType, content: string, mediaId: string | null): void {
+  if (utf8.encode(content).byteLength > LIMITS.messageContentBytes) {
+    throw new ChatError('payload_too_large', `content is limited to ${LIMITS.messageContentBytes} bytes`);
+  }
+  if (type === 'text' && content.trim().length === 0) {
+    throw new ChatError('invalid_request', 'a text message needs content');
+  }
+  if (type !== 'text' && !mediaId) throw new ChatError('invalid_request', `a ${type} message needs a mediaId`);
+}

@@ -1,0 +1,35 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Accounts } from '../../domain/accounts.js';
+import type { Conversations } from '../../domain/conversations.js';
+import type { Messaging } from '../../domain/messages.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+/** What the REST routes need from the node. */
+export interface HttpDeps {
+  accounts: Accounts;
+  conversations: Conversations;
+  messaging: Messaging;
+  metrics: Metrics;
+  /** Resolves when storage (and later the bus) answer; rejects otherwise. */
+  checkReady(): Promise<void>;
+  /** True once the node has begun draining. */
+  isDraining(): boolean;
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** A group of routes; authenticated routes register under a scope with the auth hook. */
+export type RouteGroup = (app: App, deps: HttpDeps) => void;

@@ -1,0 +1,33 @@
+/** docs/PROTOCOL.md must document every registered route and every error code. */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { ERROR_CODES } from '../../protocol/errors.js';
+import { startTestServer, type TestServer } from '../../testing/server.js';
+
+describe('docs/PROTOCOL.md', () => {
+  let server: TestServer;
+  let doc: string;
+
+  before(async () => {
+    server = await startTestServer();
+    doc = await readFile(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8');
+  });
+  after(() => server.close());
+
+  it('documents every registered route', () => {
+    const routes = server.node.app.registeredRoutes;
+    assert.ok(routes.length >= 25, `expected the full REST surface, found ${routes.length} routes`);
+    const missing = routes
+      .map((route) => route.replace(/:(\w+)/g, '{$1}'))
+      .filter((route) => !doc.includes(`\`${route}\``) && !doc.includes(`\`${route}?`));
+    assert.deepEqual(missing, [], `undocumented routes: ${missing.join(', ')}`);
+  });
+
+  it('documents every error code with its status', () => {
+    const missing = Object.entries(ERROR_CODES)
+      .filter(([code, { status }]) => !new RegExp(`\\| \`${code}\` \\| ${status} \\|`).test(doc))
+      .map(([code]) => code);
+    assert.deepEqual(missing, [], `undocumented error codes: ${missing.join(', ')}`);
+  });
+});

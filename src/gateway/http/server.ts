@@ -1,0 +1,64 @@
+/** The HTTP half of the gateway: Fastify with zod-validated routes and one error edge. */
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from '../../observability/logger.js';
+import { LIMITS } from '../../protocol/limits.js';
+import { authenticateHook } from './authenticate.js';
+import type { App, HttpDeps } from './deps.js';
+import { frameworkErrors, installErrorHandling } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { healthRoutes } from './routes/health.js';
+import { messageRoutes } from './routes/messages.js';
+import { userRoutes } from './routes/users.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** "METHOD /path" of every route, for the documentation check. */
+    registeredRoutes: readonly string[];
+  }
+}
+
+export function buildHttpServer(deps: HttpDeps, logger: Logger): App {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: LIMITS.jsonBodyBytes,
+    // Per-request lines would dominate the log at chat rates; latency goes to metrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Behind a load balancer the client address comes from X-Forwarded-For.
+    trustProxy: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    frameworkErrors,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const routes: string[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+  });
+  app.decorate('registeredRoutes', routes);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (reply.statusCode >= 500) request.log.error({ url: request.url, status: reply.statusCode }, 'request failed');
+  });
+
+  healthRoutes(app, deps);
+  authRoutes(app, deps);
+  app.register(async (scope) => {
+    // onRequest, before the body is read or validated: an anonymous caller learns
+    // nothing about a route's schema and cannot make the server parse its body.
+    scope.addHook('onRequest', authenticateHook(deps.accounts, deps.metrics.markActive));
+    userRoutes(scope, deps);
+    conversationRoutes(scope, deps);
+    messageRoutes(scope, deps);
+  });
+  return app;
+}

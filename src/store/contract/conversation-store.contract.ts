@@ -1,0 +1,190 @@
+/** The ConversationStore contract: direct chats, groups and membership windows. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  createGroup,
+  createUsers,
+  id,
+  messageDraft,
+  nextTime,
+  rejectsWith,
+  systemDraft,
+  useStorage,
+  type OpenStorage,
+} from './harness.js';
+import { describeMembershipWindows } from './membership.contract.js';
+
+export function describeConversationStore(name: string, open: OpenStorage): void {
+  describe(`ConversationStore contract: ${name}`, () => {
+    const storage = useStorage(open);
+
+    it('creates one direct conversation per unordered pair', async () => {
+      const [a, b] = await createUsers(storage(), 2);
+      const createdAt = nextTime();
+      const first = await storage().conversations.getOrCreateDirect(id('d'), a!.id, b!.id, createdAt);
+      assert.equal(first.created, true);
+      const c = first.conversation;
+      assert.equal(c.type, 'direct');
+      assert.equal(c.name, null);
+      assert.equal(c.lastSeq, 0);
+      assert.equal(c.createdAt, createdAt);
+      assert.equal(c.sendPolicy, 'all');
+      assert.deepEqual(c.members.map((m) => m.userId).sort(), [a!.id, b!.id].sort());
+      for (const m of c.members) {
+        assert.equal(m.role, 'member');
+        assert.equal(m.visibleFromSeq, 1);
+        assert.equal(m.visibleToSeq, null);
+        assert.deepEqual([m.sentSeq, m.deliveredSeq, m.readSeq], [0, 0, 0]);
+      }
+      const again = await storage().conversations.getOrCreateDirect(id('d'), b!.id, a!.id, nextTime());
+      assert.equal(again.created, false);
+      assert.equal(again.conversation.id, c.id);
+      assert.deepEqual(await storage().conversations.byId(c.id), c);
+    });
+
+    it('creates the direct conversation once under 20 concurrent calls', async () => {
+      const [a, b] = await createUsers(storage(), 2);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0
+            ? storage().conversations.getOrCreateDirect(id('d'), a!.id, b!.id, nextTime())
+            : storage().conversations.getOrCreateDirect(id('d'), b!.id, a!.id, nextTime()),
+        ),
+      );
+      assert.equal(new Set(results.map((r) => r.conversation.id)).size, 1);
+      assert.equal(results.filter((r) => r.created).length, 1);
+      const list = await storage().conversations.listForUser(a!.id);
+      assert.equal(list.length, 1);
+    });
+
+    it('creates a group: creator admin, others members, the system message at seq 1', async () => {
+      const [owner, b, c] = await createUsers(storage(), 3);
+      const change = await createGroup(storage(), owner!.id, [b!.id, c!.id, b!.id, owner!.id], 'Friends');
+      const group = change.conversation;
+      assert.equal(group.type, 'group');
+      assert.equal(group.name, 'Friends');
+      assert.equal(group.createdBy, owner!.id);
+      assert.equal(group.lastSeq, 1);
+      assert.equal(group.members.length, 3);
+      const roles = Object.fromEntries(group.members.map((m) => [m.userId, m.role]));
+      assert.deepEqual(roles, { [owner!.id]: 'admin', [b!.id]: 'member', [c!.id]: 'member' });
+      for (const m of group.members) {
+        assert.equal(m.visibleFromSeq, 1);
+        assert.equal(m.visibleToSeq, null);
+      }
+      const others = group.members.filter((m) => m.userId !== owner!.id);
+      for (const m of others) assert.deepEqual([m.sentSeq, m.deliveredSeq, m.readSeq], [0, 0, 0]);
+
+      const message = change.message;
+      assert.equal(message.seq, 1);
+      assert.equal(message.type, 'system');
+      assert.equal(message.conversationId, group.id);
+      assert.equal(message.senderId, owner!.id);
+      assert.match(message.clientMsgId, /^system:/);
+      assert.deepEqual(message.system, { event: 'group_created', actorId: owner!.id, targetId: null });
+      assert.deepEqual(await storage().messages.bySeq(group.id, 1), message);
+      assert.deepEqual(await storage().conversations.byId(group.id), group);
+    });
+
+    it('answers null for a missing conversation or membership', async () => {
+      const [a, b] = await createUsers(storage(), 2);
+      const { conversation } = await createGroup(storage(), a!.id, []);
+      assert.equal(await storage().conversations.byId(id('missing')), null);
+      assert.equal(await storage().conversations.membership(conversation.id, b!.id), null);
+      const own = await storage().conversations.membership(conversation.id, a!.id);
+      assert.equal(own?.role, 'admin');
+      assert.equal(own?.conversationId, conversation.id);
+    });
+
+    it('updates name, avatar and send policy', async () => {
+      const [a] = await createUsers(storage(), 1);
+      const { conversation } = await createGroup(storage(), a!.id, []);
+      const updated = await storage().conversations.update(conversation.id, {
+        name: 'Renamed',
+        sendPolicy: 'admins',
+        avatarUrl: 'https://example.test/g.png',
+      });
+      assert.deepEqual(updated, {
+        ...conversation,
+        name: 'Renamed',
+        sendPolicy: 'admins',
+        avatarUrl: 'https://example.test/g.png',
+      });
+      const cleared = await storage().conversations.update(conversation.id, { avatarUrl: null });
+      assert.equal(cleared?.avatarUrl, null);
+      assert.equal(cleared?.name, 'Renamed');
+      assert.equal(await storage().conversations.update(id('missing'), { name: 'x' }), null);
+    });
+
+    it('lists current conversations, newest activity first, with their newest message', async () => {
+      const [me, b, c, d] = await createUsers(storage(), 4);
+      const direct = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, b!.id, nextTime()))
+        .conversation;
+      const g1 = (await createGroup(storage(), me!.id, [c!.id])).conversation;
+      const g2 = (await createGroup(storage(), c!.id, [me!.id, d!.id])).conversation;
+      const left = (await createGroup(storage(), c!.id, [me!.id])).conversation;
+      const empty = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, d!.id, nextTime()))
+        .conversation;
+      await storage().conversations.removeMember(left.id, me!.id, systemDraft(me!.id, 'member_left', me!.id));
+
+      await storage().messages.append(messageDraft(g2.id, d!.id, 'g2 first'));
+      await storage().messages.append(messageDraft(direct.id, b!.id, 'direct first'));
+      const newest = await storage().messages.append(messageDraft(g1.id, c!.id, 'g1 newest'));
+      await storage().messages.append(messageDraft(direct.id, me!.id, 'direct second'));
+      const directLast = await storage().messages.append(messageDraft(direct.id, b!.id, 'direct third'));
+      const g1Last = await storage().messages.append(messageDraft(g1.id, me!.id, 'g1 last'));
+
+      const list = await storage().conversations.listForUser(me!.id);
+      assert.deepEqual(
+        list.map((e) => e.conversation.id),
+        [g1.id, direct.id, g2.id, empty.id],
+      );
+      const byId = new Map(list.map((e) => [e.conversation.id, e]));
+      assert.deepEqual(byId.get(g1.id)?.lastMessage, g1Last.message);
+      assert.notDeepEqual(byId.get(g1.id)?.lastMessage, newest.message);
+      assert.deepEqual(byId.get(direct.id)?.lastMessage, directLast.message);
+      assert.equal(byId.get(direct.id)?.conversation.lastSeq, 3);
+      assert.equal(byId.get(g2.id)?.lastMessage?.content, 'g2 first');
+      assert.equal(byId.get(empty.id)?.lastMessage, null);
+      for (const entry of list) {
+        assert.equal(entry.lastMessage?.seq ?? 0, entry.conversation.lastSeq);
+        assert.deepEqual(entry.conversation, await storage().conversations.byId(entry.conversation.id));
+      }
+      assert.deepEqual(byId.get(g2.id)?.conversation.members.map((m) => m.userId).sort(), [c!.id, me!.id, d!.id].sort());
+      assert.deepEqual(await storage().conversations.listForUser(id('nobody')), []);
+    });
+
+    it('moves watermarks forward only, clamped to lastSeq, read implying delivered implying sent', async () => {
+      const [a, b] = await createUsers(storage(), 2);
+      const { conversation } = await storage().conversations.getOrCreateDirect(id('d'), a!.id, b!.id, nextTime());
+      for (let i = 0; i < 5; i++) await storage().messages.append(messageDraft(conversation.id, a!.id, `m${i}`));
+      const cs = storage().conversations;
+
+      const t1 = nextTime();
+      const m1 = await cs.advanceWatermarks(conversation.id, b!.id, { delivered: 3 }, t1);
+      assert.deepEqual(
+        [m1?.sentSeq, m1?.deliveredSeq, m1?.readSeq, m1?.deliveredAt, m1?.readAt],
+        [3, 3, 0, t1, null],
+      );
+      const t2 = nextTime();
+      const m2 = await cs.advanceWatermarks(conversation.id, b!.id, { read: 2, delivered: 1, sent: 1 }, t2);
+      assert.deepEqual(
+        [m2?.sentSeq, m2?.deliveredSeq, m2?.readSeq, m2?.deliveredAt, m2?.readAt],
+        [3, 3, 2, t1, t2],
+      );
+      const t3 = nextTime();
+      const m3 = await cs.advanceWatermarks(conversation.id, b!.id, { read: 99 }, t3);
+      assert.deepEqual(
+        [m3?.sentSeq, m3?.deliveredSeq, m3?.readSeq, m3?.deliveredAt, m3?.readAt],
+        [5, 5, 5, t3, t3],
+      );
+      const m4 = await cs.advanceWatermarks(conversation.id, b!.id, { read: 1, delivered: 0 }, nextTime());
+      assert.deepEqual(m4, m3);
+      assert.deepEqual(await cs.membership(conversation.id, b!.id), m3);
+      assert.equal(await cs.advanceWatermarks(conversation.id, id('nobody'), { read: 1 }, nextTime()), null);
+      assert.equal(await cs.advanceWatermarks(id('missing'), b!.id, { read: 1 }, nextTime()), null);
+    });
+
+    describeMembershipWindows(storage);
+  });
+}

@@ -1,0 +1,5 @@
+/** The storage contract suites, for every Storage implementation. */
+export { describeUserStore } from './user-store.contract.js';
+export { describeConversationStore } from './conversation-store.contract.js';
+export { describeMessageStore } from './message-store.contract.js';
+export type { OpenStorage, StorageHarness } from './harness.js';

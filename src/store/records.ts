@@ -1,0 +1,114 @@
+/**
+ * What the stores keep. Close to the wire DTOs, plus the private fields the
+ * domain needs (password hashes, membership windows, watermarks).
+ */
+import type {
+  ConversationType,
+  MemberRole,
+  MessageType,
+  PrivacyLevel,
+  SendPolicy,
+  SystemEvent,
+} from '../protocol/dto.js';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+  phone: string | null;
+  passwordHash: string;
+  createdAt: string;
+  privacyPresence: PrivacyLevel;
+  privacyLastSeen: PrivacyLevel;
+}
+
+export interface NewUser {
+  id: string;
+  username: string;
+  displayName: string;
+  phone: string | null;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export interface UserPatch {
+  displayName?: string;
+  avatarUrl?: string | null;
+  privacyPresence?: PrivacyLevel;
+  privacyLastSeen?: PrivacyLevel;
+}
+
+/**
+ * A user's membership of a conversation. A member sees the messages with
+ * `visibleFromSeq <= seq`, and, once removed, only up to `visibleToSeq`.
+ * Watermarks are cumulative: everything up to them was sent on a live
+ * connection, delivered to a device, or read.
+ */
+export interface MembershipRecord {
+  conversationId: string;
+  userId: string;
+  role: MemberRole;
+  joinedAt: string;
+  visibleFromSeq: number;
+  /** null while a member; the seq of the removal's system message after. */
+  visibleToSeq: number | null;
+  sentSeq: number;
+  deliveredSeq: number;
+  readSeq: number;
+  deliveredAt: string | null;
+  readAt: string | null;
+}
+
+export interface ConversationRecord {
+  id: string;
+  type: ConversationType;
+  name: string | null;
+  avatarUrl: string | null;
+  createdBy: string;
+  createdAt: string;
+  lastSeq: number;
+  lastActivityAt: string;
+  sendPolicy: SendPolicy;
+  /** Current members only, oldest first. */
+  members: MembershipRecord[];
+}
+
+export interface ConversationPatch {
+  name?: string;
+  avatarUrl?: string | null;
+  sendPolicy?: SendPolicy;
+}
+
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  seq: number;
+  clientMsgId: string;
+  type: MessageType;
+  content: string;
+  mediaId: string | null;
+  replyToId: string | null;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  system: SystemEvent | null;
+}
+
+/** A message before the store gives it a seq. */
+export interface MessageDraft {
+  id: string;
+  conversationId: string;
+  senderId: string;
+  clientMsgId: string;
+  type: MessageType;
+  content: string;
+  mediaId: string | null;
+  replyToId: string | null;
+  createdAt: string;
+  system: SystemEvent | null;
+}
+
+/** A system message to post with a membership change, atomically. */
+export type SystemDraft = Omit<MessageDraft, 'conversationId' | 'type' | 'clientMsgId' | 'mediaId' | 'replyToId'>;

@@ -1,0 +1,109 @@
+/**
+ * Appends one draft inside an open transaction: the single insert path shared
+ * by the group-committed MessageStore.append and the membership operations
+ * (which post their system message in the same transaction as the change).
+ */
+import type { AppendResult } from '../stores.js';
+import type { MessageDraft, MessageRecord } from '../records.js';
+import { StoreError } from '../errors.js';
+import type { Db } from './database.js';
+import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
+
+export interface AppendOptions {
+  /**
+   * Whether the sender must be a current member. Membership operations post
+   * their system message on the domain's authority and pass false.
+   */
+  requireMember: boolean;
+}
+
+export class DraftWriter {
+  private readonly byClientMsgId;
+  private readonly conversationSeq;
+  private readonly currentMember;
+  private readonly insert;
+  private readonly bumpConversation;
+  private readonly bumpSender;
+
+  constructor(private readonly db: Db) {
+    this.byClientMsgId = db.prepare<[string, string], MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`,
+    );
+    this.conversationSeq = db.prepare<[string], { last_seq: number }>(
+      'SELECT last_seq FROM conversations WHERE id = ?',
+    );
+    this.currentMember = db.prepare<[string, string], { one: number }>(
+      `SELECT 1 AS one FROM memberships
+        WHERE conversation_id = ? AND user_id = ? AND visible_to_seq IS NULL`,
+    );
+    this.insert = db.prepare(
+      `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, type, content,
+                             media_id, reply_to_id, created_at, system_json)
+       VALUES (@id, @conversationId, @seq, @senderId, @clientMsgId, @type, @content,
+               @mediaId, @replyToId, @createdAt, @systemJson)`,
+    );
+    this.bumpConversation = db.prepare(
+      `UPDATE conversations SET last_seq = @seq, last_activity_at = max(last_activity_at, @at)
+        WHERE id = @conversationId`,
+    );
+    // Right-hand sides read the old values, so the CASEs see the old watermarks.
+    this.bumpSender = db.prepare(
+      `UPDATE memberships
+          SET sent_seq = max(sent_seq, @seq),
+              delivered_seq = max(delivered_seq, @seq),
+              read_seq = max(read_seq, @seq),
+              delivered_at = CASE WHEN delivered_seq < @seq THEN @at ELSE delivered_at END,
+              read_at = CASE WHEN read_seq < @seq THEN @at ELSE read_at END
+        WHERE conversation_id = @conversationId AND user_id = @senderId AND visible_to_seq IS NULL`,
+    );
+  }
+
+  /** Must run inside a transaction; throws StoreError for refused drafts. */
+  append(draft: MessageDraft, options: AppendOptions = { requireMember: true }): AppendResult {
+    if (!this.db.inTransaction) throw new Error('DraftWriter.append needs an open transaction');
+
+    const existing = this.byClientMsgId.get(draft.senderId, draft.clientMsgId);
+    if (existing) return { message: toMessage(existing), created: false };
+
+    const conversation = this.conversationSeq.get(draft.conversationId);
+    if (!conversation) throw new StoreError('conversation_not_found');
+    if (options.requireMember && !this.currentMember.get(draft.conversationId, draft.senderId)) {
+      throw new StoreError('not_member');
+    }
+
+    const seq = conversation.last_seq + 1;
+    this.insert.run({
+      id: draft.id,
+      conversationId: draft.conversationId,
+      seq,
+      senderId: draft.senderId,
+      clientMsgId: draft.clientMsgId,
+      type: draft.type,
+      content: draft.content,
+      mediaId: draft.mediaId,
+      replyToId: draft.replyToId,
+      createdAt: draft.createdAt,
+      systemJson: draft.system === null ? null : JSON.stringify(draft.system),
+    });
+    const at = draft.createdAt;
+    this.bumpConversation.run({ seq, at, conversationId: draft.conversationId });
+    this.bumpSender.run({ seq, at, conversationId: draft.conversationId, senderId: draft.senderId });
+
+    const message: MessageRecord = {
+      id: draft.id,
+      conversationId: draft.conversationId,
+      senderId: draft.senderId,
+      seq,
+      clientMsgId: draft.clientMsgId,
+      type: draft.type,
+      content: draft.content,
+      mediaId: draft.mediaId,
+      replyToId: draft.replyToId,
+      createdAt: draft.createdAt,
+      editedAt: null,
+      deletedAt: null,
+      system: draft.system === null ? null : { ...draft.system },
+    };
+    return { message, created: true };
+  }
+}

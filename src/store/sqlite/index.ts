@@ -1,0 +1,53 @@
+/**
+ * Embedded SQLite storage: one file, one process. For a single node only;
+ * several nodes need the PostgreSQL storage.
+ */
+import type { Storage } from '../stores.js';
+import { openDatabase, timed, type Observe } from './database.js';
+import { DraftWriter } from './append.js';
+import { GroupCommitter } from './group-commit.js';
+import { SqliteUserStore } from './users.js';
+import { SqliteConversationStore } from './conversations.js';
+import { SqliteMessageStore } from './messages.js';
+
+export interface SqliteStorageOptions {
+  /** The database file; its folder is created when missing. */
+  path: string;
+  /** Called with the duration of each store operation, e.g. `messages.append`. */
+  observe?: Observe;
+  /** Most appends committed in one transaction (default 512). */
+  maxBatch?: number;
+}
+
+export async function openSqliteStorage(options: SqliteStorageOptions): Promise<Storage> {
+  const db = openDatabase({ path: options.path });
+  const observe = options.observe;
+  const writer = new DraftWriter(db);
+  const committer = new GroupCommitter(db, writer, {
+    ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+    ...(observe ? { observe } : {}),
+  });
+  const ping = db.prepare('SELECT 1');
+  let closed = false;
+
+  return {
+    users: new SqliteUserStore(db, observe),
+    conversations: new SqliteConversationStore(db, writer, committer, observe),
+    messages: new SqliteMessageStore(db, committer, observe),
+    ping: () =>
+      timed(observe, 'storage.ping', () => {
+        ping.get();
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        committer.close();
+      } finally {
+        db.close();
+      }
+    },
+  };
+}
+
+export { toFtsQuery } from './search-query.js';

@@ -1,0 +1,126 @@
+/**
+ * Versioned schema migrations. The database's `PRAGMA user_version` counts the
+ * steps applied; at open every missing step runs in its own transaction, in
+ * order. Append new steps at the end; never edit a released one.
+ */
+import type { Db } from './database.js';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: users, contacts, blocks, conversations, memberships, messages, search.
+  `
+  CREATE TABLE users (
+    id                TEXT PRIMARY KEY,
+    username          TEXT NOT NULL UNIQUE,
+    display_name      TEXT NOT NULL,
+    avatar_url        TEXT,
+    phone             TEXT,
+    password_hash     TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    privacy_presence  TEXT NOT NULL DEFAULT 'everyone'
+                      CHECK (privacy_presence IN ('everyone', 'contacts', 'nobody')),
+    privacy_last_seen TEXT NOT NULL DEFAULT 'everyone'
+                      CHECK (privacy_last_seen IN ('everyone', 'contacts', 'nobody'))
+  );
+
+  CREATE TABLE contacts (
+    owner_id   TEXT NOT NULL REFERENCES users (id),
+    contact_id TEXT NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (owner_id, contact_id)
+  );
+
+  CREATE TABLE blocks (
+    blocker_id TEXT NOT NULL REFERENCES users (id),
+    blocked_id TEXT NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+  );
+
+  CREATE TABLE conversations (
+    id               TEXT PRIMARY KEY,
+    type             TEXT NOT NULL CHECK (type IN ('direct', 'group')),
+    name             TEXT,
+    avatar_url       TEXT,
+    created_by       TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    last_seq         INTEGER NOT NULL DEFAULT 0,
+    last_activity_at TEXT NOT NULL,
+    send_policy      TEXT NOT NULL DEFAULT 'all' CHECK (send_policy IN ('all', 'admins')),
+    -- The sorted pair of a direct conversation; NULL for groups.
+    direct_key       TEXT UNIQUE
+  );
+
+  CREATE TABLE memberships (
+    conversation_id  TEXT NOT NULL REFERENCES conversations (id),
+    user_id          TEXT NOT NULL REFERENCES users (id),
+    role             TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    joined_at        TEXT NOT NULL,
+    visible_from_seq INTEGER NOT NULL,
+    visible_to_seq   INTEGER,
+    sent_seq         INTEGER NOT NULL DEFAULT 0,
+    delivered_seq    INTEGER NOT NULL DEFAULT 0,
+    read_seq         INTEGER NOT NULL DEFAULT 0,
+    delivered_at     TEXT,
+    read_at          TEXT,
+    PRIMARY KEY (conversation_id, user_id)
+  );
+  CREATE INDEX memberships_user ON memberships (user_id);
+
+  CREATE TABLE messages (
+    pos             INTEGER PRIMARY KEY, -- global insertion order; the search cursor
+    id              TEXT NOT NULL UNIQUE,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id),
+    seq             INTEGER NOT NULL,
+    sender_id       TEXT NOT NULL,
+    client_msg_id   TEXT NOT NULL,
+    type            TEXT NOT NULL CHECK (type IN ('text', 'image', 'video', 'file', 'system')),
+    content         TEXT NOT NULL,
+    media_id        TEXT,
+    reply_to_id     TEXT,
+    created_at      TEXT NOT NULL,
+    edited_at       TEXT,
+    deleted_at      TEXT,
+    system_json     TEXT,
+    UNIQUE (conversation_id, seq),
+    UNIQUE (sender_id, client_msg_id)
+  );
+
+  CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content,
+    content = 'messages',
+    content_rowid = 'pos',
+    tokenize = "unicode61 remove_diacritics 2"
+  );
+
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, content) VALUES (new.pos, new.content);
+  END;
+
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.pos, old.content);
+  END;
+
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.pos, old.content);
+    INSERT INTO messages_fts (rowid, content) VALUES (new.pos, new.content);
+  END;
+  `,
+];
+
+/** Applies the missing steps; refuses a database written by a newer version. */
+export function migrate(db: Db, steps: readonly string[] = MIGRATIONS): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > steps.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this server knows (${steps.length}); refusing to open`,
+    );
+  }
+  for (let version = current; version < steps.length; version++) {
+    const sql = steps[version]!;
+    db.transaction(() => {
+      db.exec(sql);
+      // Part of the same transaction: the step and its version land together.
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

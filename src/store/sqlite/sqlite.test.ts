@@ -1,0 +1,203 @@
+/** Runs the storage contract suites on SQLite, plus what is specific to SQLite. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { describeConversationStore, describeMessageStore, describeUserStore, type OpenStorage } from '../contract/index.js';
+import { messageDraft, newUser, nextTime } from '../contract/harness.js';
+import type { Storage } from '../stores.js';
+import { openDatabase } from './database.js';
+import { MIGRATIONS, migrate } from './migrations.js';
+import { toFtsQuery } from './search-query.js';
+import { openSqliteStorage, type SqliteStorageOptions } from './index.js';
+
+async function tempPath(): Promise<{ dir: string; path: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'chat-sqlite-'));
+  return { dir, path: join(dir, 'chat.db') };
+}
+
+function harnessFor(options: Omit<SqliteStorageOptions, 'path'> = {}): OpenStorage {
+  return async () => {
+    const { dir, path } = await tempPath();
+    let storage = await openSqliteStorage({ ...options, path });
+    return {
+      get storage() {
+        return storage;
+      },
+      reopen: async () => {
+        await storage.close();
+        storage = await openSqliteStorage({ ...options, path });
+        return storage;
+      },
+      cleanup: async () => {
+        await storage.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+describeUserStore('sqlite', harnessFor());
+describeConversationStore('sqlite', harnessFor());
+describeMessageStore('sqlite', harnessFor());
+// Small batches: the same contract holds when a burst spans several transactions.
+describeMessageStore('sqlite, batches of 7', harnessFor({ maxBatch: 7 }));
+
+async function directChat(storage: Storage) {
+  const a = await storage.users.create(newUser());
+  const b = await storage.users.create(newUser());
+  const { conversation } = await storage.conversations.getOrCreateDirect(`d-${a.id}`, a.id, b.id, nextTime());
+  return { a, b, conversation };
+}
+
+describe('SQLite storage specifics', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chat-sqlite-specific-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens with WAL, synchronous FULL and foreign keys, at the latest schema version', () => {
+    const db = openDatabase({ path: join(dir, 'pragmas', 'nested', 'chat.db') });
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+      assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+      assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
+      assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies each migration step once, atomically, and refuses a newer schema', () => {
+    const db = openDatabase({ path: join(dir, 'migrate.db') });
+    try {
+      const steps = [...MIGRATIONS, 'CREATE TABLE extra (x INTEGER)', 'CREATE TABLE half (y); SELECT no_such_function()'];
+      assert.throws(() => migrate(db, steps), /no_such_function/);
+      assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length + 1);
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      assert.ok(tables.includes('extra'));
+      assert.ok(!tables.includes('half'), 'the failed step left nothing');
+      migrate(db, steps.slice(0, -1)); // already there: a no-op
+      assert.throws(() => migrate(db, MIGRATIONS), /newer/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('builds FTS5 queries that only hold quoted prefix words', () => {
+    assert.equal(toFtsQuery('hello world'), '"hello"* AND "world"*');
+    assert.equal(toFtsQuery('NEAR(a, b) -c "d'), '"NEAR"* AND "a"* AND "b"* AND "c"* AND "d"*');
+    assert.equal(toFtsQuery('café'), '"café"*');
+    assert.equal(toFtsQuery('  "*^-:()  '), null);
+    assert.equal(toFtsQuery('👍'), null);
+  });
+
+  it('reports every operation to observe, and survives an observer that throws', async () => {
+    const seen: [string, number][] = [];
+    const storage = await openSqliteStorage({
+      path: join(dir, 'observe.db'),
+      observe: (operation, seconds) => {
+        seen.push([operation, seconds]);
+        throw new Error('observer failure');
+      },
+    });
+    try {
+      const { a, conversation } = await directChat(storage);
+      await storage.messages.append(messageDraft(conversation.id, a.id, 'timed'));
+      await storage.conversations.listForUser(a.id);
+      await storage.ping();
+      const names = new Set(seen.map(([name]) => name));
+      for (const name of ['users.create', 'conversations.getOrCreateDirect', 'messages.append', 'messages.commit_batch', 'conversations.listForUser', 'storage.ping']) {
+        assert.ok(names.has(name), `observed ${name}`);
+      }
+      assert.ok(seen.every(([, seconds]) => seconds >= 0 && seconds < 60));
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('commits a burst of appends in few transactions', async () => {
+    const batches: number[] = [];
+    const observe = (operation: string) => {
+      if (operation === 'messages.commit_batch') batches.push(1);
+    };
+    const storage = await openSqliteStorage({ path: join(dir, 'batch.db'), observe, maxBatch: 64 });
+    try {
+      const { a, conversation } = await directChat(storage);
+      const results = await Promise.all(
+        Array.from({ length: 256 }, (_, i) => storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`))),
+      );
+      assert.equal(results.length, 256);
+      assert.equal(batches.length, 4, '256 appends in batches of 64');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('close() commits the queued appends, then refuses new ones', async () => {
+    const path = join(dir, 'close.db');
+    const storage = await openSqliteStorage({ path });
+    const { a, conversation } = await directChat(storage);
+    const pending = Array.from({ length: 30 }, (_, i) => storage.messages.append(messageDraft(conversation.id, a.id, `q${i}`)));
+    await storage.close();
+    const results = await Promise.all(pending);
+    await assert.rejects(storage.messages.append(messageDraft(conversation.id, a.id, 'late')));
+    await storage.close(); // idempotent
+    const reopened = await openSqliteStorage({ path });
+    try {
+      for (const { message } of results) assert.deepEqual(await reopened.messages.byId(message.id), message);
+      assert.equal((await reopened.conversations.byId(conversation.id))?.lastSeq, 30);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('keeps every acknowledged message when the process is killed with SIGKILL', async () => {
+    const path = join(dir, 'killed.db');
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./durability.child.ts', import.meta.url)), path], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const acked = new Map<string, number>();
+    let conversationId = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      child.on('exit', () => reject(new Error(`child exited early: ${stderr}`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) {
+          const [kind, first, second] = line.split(' ');
+          if (kind === 'ready') conversationId = first!;
+          if (kind === 'ack') acked.set(first!, Number(second));
+        }
+        if (acked.size >= 400) {
+          child.removeAllListeners('exit');
+          child.kill('SIGKILL');
+          child.on('exit', () => resolve());
+        }
+      });
+    });
+    const storage = await openSqliteStorage({ path });
+    try {
+      const conversation = await storage.conversations.byId(conversationId);
+      assert.ok(conversation && conversation.lastSeq >= acked.size);
+      for (const [messageId, seq] of acked) assert.equal((await storage.messages.byId(messageId))?.seq, seq);
+      const history = await storage.messages.page(conversationId, { fromSeq: 1, toSeq: conversation.lastSeq }, { limit: 100_000 });
+      assert.deepEqual(history.messages.map((m) => m.seq), Array.from({ length: conversation.lastSeq }, (_, i) => i + 1));
+    } finally {
+      await storage.close();
+    }
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * The storage interfaces. Narrow on purpose: a user store, a conversation store
+ * and a message store, each implemented for SQLite (embedded, one node only) and
+ * later PostgreSQL, and each checked by one shared contract suite in contract/.
+ * Every method is durable before its promise resolves.
+ */
+import type {
+  ConversationPatch,
+  ConversationRecord,
+  MembershipRecord,
+  MessageDraft,
+  MessageRecord,
+  NewUser,
+  SystemDraft,
+  UserPatch,
+  UserRecord,
+} from './records.js';
+import type { MemberRole } from '../protocol/dto.js';
+
+export interface UserStore {
+  /** Throws StoreError('username_taken') when the username exists. */
+  create(user: NewUser): Promise<UserRecord>;
+  byId(id: string): Promise<UserRecord | null>;
+  byIds(ids: readonly string[]): Promise<UserRecord[]>;
+  byUsername(username: string): Promise<UserRecord | null>;
+  /** Users whose username starts with `prefix`, alphabetical, at most `limit`. */
+  searchByUsernamePrefix(prefix: string, limit: number): Promise<UserRecord[]>;
+  update(id: string, patch: UserPatch): Promise<UserRecord | null>;
+
+  addContact(ownerId: string, contactId: string): Promise<void>;
+  removeContact(ownerId: string, contactId: string): Promise<void>;
+  /** The owner's contacts, in the order they were added. */
+  listContacts(ownerId: string): Promise<UserRecord[]>;
+  isContact(ownerId: string, contactId: string): Promise<boolean>;
+
+  block(blockerId: string, blockedId: string): Promise<void>;
+  unblock(blockerId: string, blockedId: string): Promise<void>;
+  isBlocked(blockerId: string, blockedId: string): Promise<boolean>;
+}
+
+export interface NewGroup {
+  id: string;
+  name: string;
+  avatarUrl: string | null;
+  createdBy: string;
+  createdAt: string;
+  /** Other initial members; the creator joins as admin. */
+  memberIds: readonly string[];
+  /** "created the group", posted as seq 1. */
+  system: SystemDraft;
+}
+
+export interface MembershipChange {
+  conversation: ConversationRecord;
+  message: MessageRecord;
+}
+
+export interface ConversationListEntry {
+  conversation: ConversationRecord;
+  lastMessage: MessageRecord | null;
+}
+
+export interface ConversationStore {
+  /**
+   * The direct conversation of the pair, created when missing. Unique per
+   * unordered pair, also under concurrent calls.
+   */
+  getOrCreateDirect(
+    id: string,
+    userA: string,
+    userB: string,
+    createdAt: string,
+  ): Promise<{ conversation: ConversationRecord; created: boolean }>;
+
+  /** Creates the group, its members and its first system message (seq 1) in one step. */
+  createGroup(group: NewGroup): Promise<MembershipChange>;
+
+  byId(id: string): Promise<ConversationRecord | null>;
+
+  /** The user's membership, current or past (removed members keep a closed window). */
+  membership(conversationId: string, userId: string): Promise<MembershipRecord | null>;
+
+  /**
+   * Conversations the user is a current member of, newest activity first, each
+   * with its newest message (in one round trip, not one query per conversation).
+   */
+  listForUser(userId: string): Promise<ConversationListEntry[]>;
+
+  update(id: string, patch: ConversationPatch): Promise<ConversationRecord | null>;
+
+  /**
+   * Adds (or re-adds) a member and posts the system message, atomically; the
+   * new member sees from that message on. Throws StoreError('member_limit')
+   * when the conversation would exceed `maxMembers`, ('already_member') for a
+   * current member.
+   */
+  addMember(
+    conversationId: string,
+    userId: string,
+    role: MemberRole,
+    maxMembers: number,
+    system: SystemDraft,
+  ): Promise<MembershipChange>;
+
+  /**
+   * Ends a membership and posts the system message, atomically; the removed
+   * member's window closes at that message. When the last admin goes, the
+   * oldest remaining member becomes admin. Throws StoreError('not_member').
+   */
+  removeMember(conversationId: string, userId: string, system: SystemDraft): Promise<MembershipChange>;
+
+  /** Changes a current member's role and posts the system message, atomically. */
+  setRole(conversationId: string, userId: string, role: MemberRole, system: SystemDraft): Promise<MembershipChange>;
+
+  /** Moves watermarks forward only; never beyond the conversation's lastSeq. */
+  advanceWatermarks(
+    conversationId: string,
+    userId: string,
+    marks: { sent?: number; delivered?: number; read?: number },
+    at: string,
+  ): Promise<MembershipRecord | null>;
+}
+
+export interface AppendResult {
+  message: MessageRecord;
+  /** false when (senderId, clientMsgId) existed: the first message is returned. */
+  created: boolean;
+}
+
+export interface HistoryPage {
+  messages: MessageRecord[];
+  hasMore: boolean;
+}
+
+export interface SearchHit {
+  message: MessageRecord;
+  /** Opaque position for the next page: hits strictly older than it. */
+  cursor: string;
+}
+
+export interface MessageStore {
+  /**
+   * Assigns the conversation's next dense seq atomically with the insert and is
+   * durable before it resolves. Idempotent on (senderId, clientMsgId): a repeat,
+   * also a concurrent one, resolves to the first message with created=false.
+   * Throws StoreError('not_member') unless the sender is a current member, and
+   * ('conversation_not_found'). Concurrent appends may be committed together.
+   * The sender's own watermarks move to the new seq.
+   */
+  append(draft: MessageDraft): Promise<AppendResult>;
+
+  byId(id: string): Promise<MessageRecord | null>;
+  bySeq(conversationId: string, seq: number): Promise<MessageRecord | null>;
+
+  /**
+   * Ascending seq within [fromSeq, toSeq]. With `before`, the newest `limit`
+   * messages below it; with `after`, the oldest `limit` above it; with neither,
+   * the newest `limit`. hasMore tells whether the window holds more in the
+   * direction of paging (older for before/neither, newer for after).
+   */
+  page(
+    conversationId: string,
+    window: { fromSeq: number; toSeq: number },
+    options: { limit: number; before?: number; after?: number },
+  ): Promise<HistoryPage>;
+
+  /**
+   * Full-text search, newest first, over messages the user may see: its
+   * conversations' windows, not deleted, optionally one conversation.
+   */
+  search(
+    userId: string,
+    query: string,
+    options: { conversationId?: string; limit: number; cursor?: string },
+  ): Promise<SearchHit[]>;
+
+  /** Replaces the content and sets editedAt; null if missing or deleted. */
+  edit(id: string, content: string, editedAt: string): Promise<MessageRecord | null>;
+
+  /** Erases content and media, keeps the row with deletedAt; idempotent. */
+  softDelete(id: string, deletedAt: string): Promise<MessageRecord | null>;
+}
+
+/** Everything a node needs from storage, opened and closed together. */
+export interface Storage {
+  users: UserStore;
+  conversations: ConversationStore;
+  messages: MessageStore;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  /** Flushes pending writes and closes. */
+  close(): Promise<void>;
+}
