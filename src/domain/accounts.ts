@@ -2,7 +2,7 @@
 import type { Me, Presence, User } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
 import type { PatchMeBody, RegisterBody } from '../protocol/schemas.js';
-import type { PresenceReader } from '../presence/presence.js';
+import type { PresenceReader, PresenceSnapshot } from '../presence/presence.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import { StoreError } from '../store/errors.js';
 import type { UserRecord } from '../store/records.js';
@@ -66,7 +66,7 @@ export class Accounts {
         });
       }
     }
-    const record = await users.byUsername(username);
+    const record = await users.byUsername(username.toLowerCase());
     if (!(await verifyPassword(record?.passwordHash ?? null, password)) || !record) {
       await loginFailuresPerUsername.consume(username);
       throw new ChatError('unauthorized', BAD_LOGIN);
@@ -109,17 +109,30 @@ export class Accounts {
   /** Status and last seen, each null where the target's privacy hides it from the viewer. */
   async presenceOf(viewerId: string, targetId: string): Promise<Presence> {
     const target = await this.requireUser(targetId);
-    const snapshot = await this.deps.presence.get(targetId);
-    const isContact = () => this.deps.users.isContact(targetId, viewerId);
+    return this.presenceAsSeenBy(viewerId, target, await this.deps.presence.get(targetId));
+  }
+
+  /** What one viewer may see of a user's presence snapshot. */
+  async presenceAsSeenBy(viewerId: string, target: UserRecord, snapshot: PresenceSnapshot): Promise<Presence> {
+    let contact: Promise<boolean> | undefined;
+    const isContact = () => {
+      contact ??= this.deps.users.isContact(target.id, viewerId);
+      return contact;
+    };
     const [showStatus, showLastSeen] = await Promise.all([
-      mayView(target.privacyPresence, viewerId === targetId, isContact),
-      mayView(target.privacyLastSeen, viewerId === targetId, isContact),
+      mayView(target.privacyPresence, viewerId === target.id, isContact),
+      mayView(target.privacyLastSeen, viewerId === target.id, isContact),
     ]);
     return {
-      userId: targetId,
+      userId: target.id,
       status: showStatus ? snapshot.status : null,
       lastSeen: showLastSeen ? snapshot.lastSeen : null,
     };
+  }
+
+  /** The user's record, or null: for listeners that must not throw. */
+  findUser(userId: string): Promise<UserRecord | null> {
+    return this.deps.users.byId(userId);
   }
 
   async addContact(ownerId: string, contactId: string): Promise<void> {

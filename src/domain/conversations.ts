@@ -45,7 +45,7 @@ export class Conversations {
       otherId,
       this.now(),
     );
-    if (result.created) this.announce(result.conversation);
+    if (result.created) this.announce(result.conversation, []);
     return { conversation: toConversation(result.conversation), created: result.created };
   }
 
@@ -65,7 +65,7 @@ export class Conversations {
       memberIds,
       system: this.systemDraft(creatorId, 'group_created', null, `created the group "${input.name}"`),
     });
-    this.announceChange(change, []);
+    this.announceChange(change);
     return toConversation(change.conversation);
   }
 
@@ -82,12 +82,21 @@ export class Conversations {
     });
   }
 
+  /** Everyone who shares a current conversation with the user: the audience of its presence. */
+  async peersOf(userId: string): Promise<string[]> {
+    const peers = new Set<string>();
+    for (const { conversation } of await this.deps.conversations.listForUser(userId)) {
+      for (const member of conversation.members) if (member.userId !== userId) peers.add(member.userId);
+    }
+    return [...peers];
+  }
+
   async updateGroup(callerId: string, conversationId: string, patch: GroupPatch): Promise<Conversation> {
     const view = await requireMember(this.deps.conversations, conversationId, callerId);
     requireGroupAdmin(view);
     const updated = await this.deps.conversations.update(conversationId, patch);
     if (!updated) throw new ChatError('not_found', 'conversation not found');
-    this.announce(updated);
+    this.announce(updated, []);
     return toConversation(updated);
   }
 
@@ -103,7 +112,7 @@ export class Conversations {
         this.systemDraft(callerId, 'member_added', userId, 'added a member'),
       ),
     );
-    this.announceChange(change, []);
+    this.announceChange(change);
     return toConversation(change.conversation);
   }
 
@@ -124,7 +133,7 @@ export class Conversations {
         this.systemDraft(callerId, event, userId, leaving ? 'left' : 'removed a member'),
       ),
     );
-    this.announceChange(change, [userId]);
+    this.announceChange(change, userId);
     return toConversation(change.conversation);
   }
 
@@ -138,7 +147,7 @@ export class Conversations {
         this.systemDraft(callerId, 'role_changed', userId, role === 'admin' ? 'made an admin' : 'dismissed as admin'),
       ),
     );
-    this.announceChange(change, []);
+    this.announceChange(change);
     return toConversation(change.conversation);
   }
 
@@ -170,13 +179,17 @@ export class Conversations {
     };
   }
 
-  private announceChange(change: MembershipChange, removedUserIds: string[]): void {
-    this.deps.events.emit({ type: 'message.created', message: change.message, conversation: change.conversation });
-    this.deps.events.emit({ type: 'conversation.updated', conversation: change.conversation, removedUserIds });
+  /** The system message goes to the members after the change and to a removed member (it ends its window). */
+  private announceChange(change: MembershipChange, removedUserId?: string): void {
+    const { conversation, message } = change;
+    const recipientIds = conversation.members.map((m) => m.userId);
+    if (removedUserId) recipientIds.push(removedUserId);
+    this.deps.events.emit({ type: 'message.created', message, recipientIds });
+    this.announce(conversation, removedUserId ? [{ userId: removedUserId, atSeq: message.seq }] : []);
   }
 
-  private announce(conversation: ConversationRecord): void {
-    this.deps.events.emit({ type: 'conversation.updated', conversation, removedUserIds: [] });
+  private announce(conversation: ConversationRecord, removed: { userId: string; atSeq: number }[]): void {
+    this.deps.events.emit({ type: 'conversation.updated', conversation, removed });
   }
 
   private now(): string {

@@ -1,16 +1,27 @@
 /**
  * What happened, for whoever must react: the real-time gateway fans messages
  * out, metrics count them, push notifies the offline. The domain emits after the
- * change is durable; listeners must not throw into the request that caused it.
+ * change is durable; a failing listener is reported, never thrown into the
+ * request that caused the change.
  */
-import type { MessageRecord, ConversationRecord } from '../store/records.js';
+import type { ConversationRecord, MessageRecord } from '../store/records.js';
 
 export type ChatEvent =
-  | { type: 'message.created'; message: MessageRecord; conversation: ConversationRecord }
-  | { type: 'message.updated'; message: MessageRecord; conversation: ConversationRecord }
-  | { type: 'conversation.updated'; conversation: ConversationRecord; removedUserIds: string[] }
-  | { type: 'watermarks.moved'; conversationId: string; userId: string; delivered: number; read: number }
-  | { type: 'user.active'; userId: string };
+  /** A new message; recipientIds are the members when it was committed (the sender included). */
+  | { type: 'message.created'; message: MessageRecord; recipientIds: string[] }
+  /** An edit or a deletion; recipientIds are the current members who can see it. */
+  | { type: 'message.updated'; message: MessageRecord; recipientIds: string[] }
+  /** Settings or membership changed; `removed` members' windows closed at `atSeq`. */
+  | { type: 'conversation.updated'; conversation: ConversationRecord; removed: { userId: string; atSeq: number }[] }
+  /** A member's delivered or read watermark moved to `seq`; `notifyUserIds` should hear of it. */
+  | {
+      type: 'receipt';
+      kind: 'delivered' | 'read';
+      conversationId: string;
+      userId: string;
+      seq: number;
+      notifyUserIds: string[];
+    };
 
 export type ChatEventListener = (event: ChatEvent) => void;
 
@@ -29,7 +40,6 @@ export class ChatEvents {
       try {
         listener(event);
       } catch (error) {
-        // A failing listener must not undo or fail a change that is already durable.
         this.onListenerError(error);
       }
     }

@@ -6,7 +6,8 @@ import type { Message, MessageType, Receipt } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { StoreError } from '../store/errors.js';
-import type { ConversationStore, MessageStore, UserStore } from '../store/stores.js';
+import type { ConversationRecord, MessageRecord } from '../store/records.js';
+import type { ConversationStore, DeliveryStore, MessageStore, UserStore } from '../store/stores.js';
 import { canSee, isCurrent, requireMember, requireReader, visibleWindow } from './access.js';
 import { type Clock, newId } from './clock.js';
 import type { ChatEvents } from './events.js';
@@ -17,6 +18,7 @@ export interface MessagingDeps {
   users: UserStore;
   conversations: ConversationStore;
   messages: MessageStore;
+  delivery: DeliveryStore;
   events: ChatEvents;
   clock: Clock;
 }
@@ -75,8 +77,7 @@ export class Messaging {
         system: null,
       });
       if (result.created) {
-        conversation.lastSeq = Math.max(conversation.lastSeq, result.message.seq);
-        this.deps.events.emit({ type: 'message.created', message: result.message, conversation });
+        this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: result.recipientIds });
       }
       return { message: toMessage(result.message), created: result.created };
     } catch (error) {
@@ -94,7 +95,7 @@ export class Messaging {
     checkContent(message.type, content, message.mediaId);
     const edited = await this.deps.messages.edit(messageId, content, this.now());
     if (!edited) throw new ChatError('conflict', 'a deleted message cannot be edited');
-    this.deps.events.emit({ type: 'message.updated', message: edited, conversation });
+    this.emitUpdated(edited, conversation);
     return toMessage(edited);
   }
 
@@ -108,32 +109,58 @@ export class Messaging {
     if (message.deletedAt) return toMessage(message);
     const deleted = await this.deps.messages.softDelete(messageId, this.now());
     if (!deleted) throw new ChatError('not_found', 'message not found');
-    this.deps.events.emit({ type: 'message.updated', message: deleted, conversation });
+    this.emitUpdated(deleted, conversation);
     return toMessage(deleted);
   }
 
   /** The caller has read everything up to this message (and so received it). */
   async markRead(callerId: string, messageId: string): Promise<{ conversationId: string; seq: number }> {
     const { message } = await this.visibleMessage(callerId, messageId);
-    await this.advance(callerId, message.conversationId, { read: message.seq });
+    await this.markReadUpTo(callerId, message.conversationId, message.seq);
     return { conversationId: message.conversationId, seq: message.seq };
   }
 
-  /** Moves the caller's watermarks (from REST read marks or WebSocket acks). */
-  async advance(
-    userId: string,
+  /** Cumulative read mark; the senders of the newly read messages hear of it. */
+  async markReadUpTo(userId: string, conversationId: string, seq: number): Promise<void> {
+    const before = await this.deps.conversations.membership(conversationId, userId);
+    if (!isCurrent(before)) throw new ChatError('not_found', 'conversation not found');
+    const after = await this.deps.conversations.advanceWatermarks(conversationId, userId, { read: seq }, this.now());
+    if (after && after.readSeq > before.readSeq) {
+      await this.announceReceipt('read', conversationId, userId, before.readSeq, after.readSeq);
+    }
+  }
+
+  /**
+   * A device acknowledged every message up to `seq` (cumulative). Acks are per
+   * device; the member's delivered watermark is the furthest any device got.
+   */
+  async acknowledgeDelivery(userId: string, deviceId: string, conversationId: string, seq: number): Promise<void> {
+    const move = await this.deps.delivery.ackDelivery(userId, deviceId, conversationId, seq, this.now());
+    if (!move) throw new ChatError('not_found', 'conversation not found');
+    if (move.deliveredSeq > move.previousDeliveredSeq) {
+      await this.announceReceipt('delivered', conversationId, userId, move.previousDeliveredSeq, move.deliveredSeq);
+    }
+  }
+
+  private async announceReceipt(
+    kind: 'delivered' | 'read',
     conversationId: string,
-    marks: { sent?: number; delivered?: number; read?: number },
+    userId: string,
+    fromSeq: number,
+    toSeq: number,
   ): Promise<void> {
-    const moved = await this.deps.conversations.advanceWatermarks(conversationId, userId, marks, this.now());
-    if (!moved) throw new ChatError('not_found', 'conversation not found');
-    this.deps.events.emit({
-      type: 'watermarks.moved',
-      conversationId,
-      userId,
-      delivered: moved.deliveredSeq,
-      read: moved.readSeq,
-    });
+    const senders = await this.deps.messages.sendersBetween(conversationId, fromSeq, toSeq);
+    // The user's own other devices hear of reads too, so unread counts agree across devices.
+    const notifyUserIds = [...new Set(kind === 'read' ? [...senders, userId] : senders)].filter(
+      (id) => kind === 'read' || id !== userId,
+    );
+    if (notifyUserIds.length === 0) return;
+    this.deps.events.emit({ type: 'receipt', kind, conversationId, userId, seq: toSeq, notifyUserIds });
+  }
+
+  private emitUpdated(message: MessageRecord, conversation: ConversationRecord): void {
+    const recipientIds = conversation.members.filter((m) => canSee(m, message.seq)).map((m) => m.userId);
+    this.deps.events.emit({ type: 'message.updated', message, recipientIds });
   }
 
   /** One receipt per other current member who could see the message. */

@@ -14,6 +14,8 @@ import { ChatEvents } from '../domain/events.js';
 import { Messaging } from '../domain/messages.js';
 import type { App } from '../gateway/http/deps.js';
 import { buildHttpServer } from '../gateway/http/server.js';
+import { registerWebSocketEndpoint } from '../gateway/ws/endpoint.js';
+import { RealtimeGateway } from '../gateway/ws/gateway.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { MemoryPresence } from '../presence/memory.js';
@@ -29,6 +31,7 @@ export interface ChatNode {
   metrics: Metrics;
   storage: Storage;
   events: ChatEvents;
+  gateway: RealtimeGateway;
   /** Stops accepting, lets in-flight requests finish, flushes storage. */
   close(): Promise<void>;
 }
@@ -64,7 +67,10 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
   });
 
   const tokens = new TokenService(secret.secret, config.CHAT_TOKEN_TTL_SECONDS);
-  const presence = new MemoryPresence();
+  const presence = new MemoryPresence({
+    offlineAfterMs: config.CHAT_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+    idleAfterMs: config.CHAT_IDLE_AFTER_SECONDS * 1000,
+  });
   const accounts = new Accounts({
     users: storage.users,
     tokens,
@@ -84,6 +90,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     users: storage.users,
     conversations: storage.conversations,
     messages: storage.messages,
+    delivery: storage.delivery,
     events,
     clock,
   });
@@ -99,7 +106,36 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
       isDraining: () => draining,
     },
     logger,
+    { trustProxy: config.CHAT_TRUST_PROXY },
   );
+
+  const gateway = new RealtimeGateway({
+    accounts,
+    conversations,
+    messaging,
+    conversationStore: storage.conversations,
+    messageStore: storage.messages,
+    delivery: storage.delivery,
+    presence,
+    events,
+    clock,
+    logger,
+    metrics,
+    options: {
+      maxConnectionsPerUser: config.CHAT_MAX_CONNECTIONS_PER_USER,
+      maxConnectionsPerAddress: config.CHAT_MAX_CONNECTIONS_PER_IP,
+      maxBufferedBytes: config.CHAT_WS_MAX_BUFFERED_BYTES,
+      replayLowWaterBytes: Math.min(256 * 1024, config.CHAT_WS_MAX_BUFFERED_BYTES / 4),
+      heartbeatTimeoutMs: config.CHAT_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+      typingLapseMs: config.CHAT_TYPING_LAPSE_MS,
+      typingFramesPer10s: 20,
+      badFramesPerMinute: 20,
+    },
+  });
+  registerWebSocketEndpoint(app, gateway, accounts, {
+    allowedOrigins: config.CHAT_ALLOWED_ORIGINS,
+    compression: config.CHAT_WS_COMPRESSION,
+  });
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
@@ -113,10 +149,13 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     metrics,
     storage,
     events,
+    gateway,
     close() {
       closing ??= (async () => {
         draining = true;
+        await gateway.drain();
         await app.close();
+        presence.close();
         await storage.close();
         logger.info('chat node stopped');
       })();

@@ -9,6 +9,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   messagesStored: Counter;
   dbDuration: Histogram<'operation'>;
+  wsConnections: Gauge;
+  /** message:new frames handed to connections (live and replayed). */
+  messagesDelivered: Counter;
+  slowConsumerDisconnects: Counter;
   /** Record that a user was active now; the gauge counts users active in the last 5 minutes. */
   markActive(userId: string): void;
 }
@@ -50,6 +54,21 @@ export function createMetrics(): Metrics {
       help: 'Storage operation latency',
       labelNames: ['operation'],
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: 'chat_ws_connections',
+      help: 'Open WebSocket connections on this node',
+      registers: [registry],
+    }),
+    messagesDelivered: new Counter({
+      name: 'chat_messages_delivered_total',
+      help: 'Messages offered to open connections',
+      registers: [registry],
+    }),
+    slowConsumerDisconnects: new Counter({
+      name: 'chat_ws_slow_consumer_disconnects_total',
+      help: 'Connections closed because their send queue outgrew the limit',
       registers: [registry],
     }),
     markActive(userId) {

@@ -17,4 +17,8 @@ export const LIMITS = {
   searchPageDefault: 20,
   searchQueryLength: 256,
   userSearchLimit: 20,
+  /** Conversations one `sync` frame may name. */
+  syncConversationsMax: 10_000,
+  /** Largest WebSocket frame a client may send. */
+  wsFrameBytes: 64 * 1024,
 } as const;

@@ -125,6 +125,11 @@ export interface AppendResult {
   message: MessageRecord;
   /** false when (senderId, clientMsgId) existed: the first message is returned. */
   created: boolean;
+  /**
+   * The conversation's current members when the message was committed, read in
+   * the same transaction: exactly who may receive it. Empty for a repeat.
+   */
+  recipientIds: string[];
 }
 
 export interface HistoryPage {
@@ -174,6 +179,9 @@ export interface MessageStore {
     options: { conversationId?: string; limit: number; cursor?: string },
   ): Promise<SearchHit[]>;
 
+  /** Distinct senders of the messages with afterSeq < seq <= toSeq (whom a receipt concerns). */
+  sendersBetween(conversationId: string, afterSeq: number, toSeq: number): Promise<string[]>;
+
   /** Replaces the content and sets editedAt; null if missing or deleted. */
   edit(id: string, content: string, editedAt: string): Promise<MessageRecord | null>;
 
@@ -181,11 +189,59 @@ export interface MessageStore {
   softDelete(id: string, deletedAt: string): Promise<MessageRecord | null>;
 }
 
+/** What one device must be sent again: messages after `afterSeq`, up to `lastSeq`. */
+export interface OutboxHead {
+  conversationId: string;
+  afterSeq: number;
+  lastSeq: number;
+}
+
+/** A member's watermarks after a delivery or sent mark moved them. */
+export interface WatermarkMove {
+  conversationId: string;
+  userId: string;
+  /** The delivered watermark before and after. */
+  previousDeliveredSeq: number;
+  deliveredSeq: number;
+}
+
+/**
+ * Per-device delivery state. Acks are per device, so one phone's ack does not
+ * stop replay to the laptop; the member's delivered watermark is the highest
+ * seq any of its devices acknowledged. Writes here are frequent (every
+ * recipient acks every message), so implementations batch concurrent calls
+ * into one transaction, like appends.
+ */
+export interface DeliveryStore {
+  /**
+   * Registers the device on first sight and returns, for every conversation the
+   * user is a current member of, the device's position and the conversation's
+   * lastSeq (what to replay is afterSeq < seq <= lastSeq; nothing when equal),
+   * ordered by conversation activity (oldest first).
+   * A new device's cursors start at the user's delivered watermarks (it does
+   * not replay what the user already received elsewhere); a known device with
+   * no cursor for a conversation (joined since) starts at visibleFromSeq - 1.
+   */
+  openDevice(userId: string, deviceId: string, at: string): Promise<OutboxHead[]>;
+
+  /**
+   * The device acknowledged every message up to `seq` (cumulative, forward
+   * only, clamped to the conversation's lastSeq and the member's window). Moves
+   * the member's delivered watermark too. Resolves with the delivered
+   * watermark move, or null when the user is not a member.
+   */
+  ackDelivery(userId: string, deviceId: string, conversationId: string, seq: number, at: string): Promise<WatermarkMove | null>;
+
+  /** Messages up to `seq` were pushed on a live connection of the user (the sent watermark). */
+  markSent(userId: string, conversationId: string, seq: number): Promise<void>;
+}
+
 /** Everything a node needs from storage, opened and closed together. */
 export interface Storage {
   users: UserStore;
   conversations: ConversationStore;
   messages: MessageStore;
+  delivery: DeliveryStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Flushes pending writes and closes. */

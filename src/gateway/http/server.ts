@@ -19,14 +19,18 @@ declare module 'fastify' {
   }
 }
 
-export function buildHttpServer(deps: HttpDeps, logger: Logger): App {
+export interface HttpOptions {
+  /** Fastify's trustProxy: which X-Forwarded-For hops to believe (see CHAT_TRUST_PROXY). */
+  trustProxy: boolean | string;
+}
+
+export function buildHttpServer(deps: HttpDeps, logger: Logger, options: HttpOptions): App {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: LIMITS.jsonBodyBytes,
     // Per-request lines would dominate the log at chat rates; latency goes to metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
-    // Behind a load balancer the client address comes from X-Forwarded-For.
-    trustProxy: true,
+    trustProxy: options.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
@@ -41,6 +45,14 @@ export function buildHttpServer(deps: HttpDeps, logger: Logger): App {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+
+  // While draining, every answer closes its connection. Otherwise a keep-alive
+  // socket whose request was in flight at close() turns idle afterwards, is
+  // never closed, and the drain waits for the client to hang up.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (deps.isDraining()) reply.header('connection', 'close');
+    return payload;
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.httpDuration.observe(

@@ -141,6 +141,54 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
       assert.equal((await storage().conversations.byId(conversation.id))?.lastSeq, 6);
     });
 
+    it('returns the current members as recipients, the sender included; none for a repeat', async () => {
+      const { a, b, conversation } = await directChat(storage());
+      const draft = messageDraft(conversation.id, a.id, 'to b');
+      const first = await storage().messages.append(draft);
+      assert.deepEqual([...first.recipientIds].sort(), [a.id, b.id].sort());
+      const reply = await storage().messages.append(messageDraft(conversation.id, b.id, 'to a'));
+      assert.deepEqual([...reply.recipientIds].sort(), [a.id, b.id].sort());
+      const repeat = await storage().messages.append({ ...draft, id: id('m') });
+      assert.equal(repeat.created, false);
+      assert.deepEqual(repeat.recipientIds, []);
+    });
+
+    it('leaves a removed member out of the recipients of later messages, and adds a new one', async () => {
+      const [admin, b, c, d] = await createUsers(storage(), 4);
+      const { conversation } = await createGroup(storage(), admin!.id, [b!.id, c!.id]);
+      const before = await storage().messages.append(messageDraft(conversation.id, b!.id, 'all three'));
+      assert.deepEqual([...before.recipientIds].sort(), [admin!.id, b!.id, c!.id].sort());
+      await storage().conversations.removeMember(conversation.id, c!.id, systemDraft(admin!.id, 'member_removed', c!.id));
+      const after = await storage().messages.append(messageDraft(conversation.id, b!.id, 'without c'));
+      assert.deepEqual([...after.recipientIds].sort(), [admin!.id, b!.id].sort());
+      await storage().conversations.addMember(conversation.id, d!.id, 'member', 10, systemDraft(admin!.id, 'member_added', d!.id));
+      const [withD, again] = await Promise.all([
+        storage().messages.append(messageDraft(conversation.id, admin!.id, 'with d')),
+        storage().messages.append(messageDraft(conversation.id, d!.id, 'from d')),
+      ]);
+      assert.deepEqual([...withD!.recipientIds].sort(), [admin!.id, b!.id, d!.id].sort());
+      assert.deepEqual([...again!.recipientIds].sort(), [admin!.id, b!.id, d!.id].sort());
+    });
+
+    it('lists the distinct senders of a seq range, system messages included', async () => {
+      const [admin, b, c] = await createUsers(storage(), 3);
+      const { conversation } = await createGroup(storage(), admin!.id, [b!.id, c!.id]); // seq 1 by admin
+      for (const sender of [b!, c!, b!, b!, admin!]) {
+        await storage().messages.append(messageDraft(conversation.id, sender.id, 'x')); // seqs 2..6
+      }
+      const between = async (after: number, to: number) =>
+        [...(await storage().messages.sendersBetween(conversation.id, after, to))].sort();
+      assert.deepEqual(await between(0, 1), [admin!.id]);
+      assert.deepEqual(await between(1, 5), [b!.id, c!.id].sort());
+      assert.deepEqual(await between(3, 5), [b!.id]);
+      assert.deepEqual(await between(0, 100), [admin!.id, b!.id, c!.id].sort());
+      assert.deepEqual(await between(5, 6), [admin!.id]);
+      assert.deepEqual(await between(4, 4), []);
+      assert.deepEqual(await between(5, 3), []);
+      assert.deepEqual(await between(6, 100), []);
+      assert.deepEqual(await storage().messages.sendersBetween(id('missing'), 0, 10), []);
+    });
+
     it('pages before, after and newest, with hasMore at the edges and within a window', async () => {
       const { a, conversation } = await directChat(storage());
       for (let i = 1; i <= 10; i++) await storage().messages.append(messageDraft(conversation.id, a.id, `n${i}`));

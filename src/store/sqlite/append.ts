@@ -7,7 +7,7 @@ import type { AppendResult } from '../stores.js';
 import type { MessageDraft, MessageRecord } from '../records.js';
 import { StoreError } from '../errors.js';
 import type { Db } from './database.js';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './rows.js';
+import { MESSAGE_COLUMNS, memberOrder, toMessage, type MessageRow } from './rows.js';
 
 export interface AppendOptions {
   /**
@@ -24,6 +24,7 @@ export class DraftWriter {
   private readonly insert;
   private readonly bumpConversation;
   private readonly bumpSender;
+  private readonly recipients;
 
   constructor(private readonly db: Db) {
     this.byClientMsgId = db.prepare<[string, string], MessageRow>(
@@ -56,6 +57,12 @@ export class DraftWriter {
               read_at = CASE WHEN read_seq < @seq THEN @at ELSE read_at END
         WHERE conversation_id = @conversationId AND user_id = @senderId AND visible_to_seq IS NULL`,
     );
+    this.recipients = db
+      .prepare<[string], string>(
+        `SELECT user_id FROM memberships
+          WHERE conversation_id = ? AND visible_to_seq IS NULL ORDER BY ${memberOrder()}`,
+      )
+      .pluck();
   }
 
   /** Must run inside a transaction; throws StoreError for refused drafts. */
@@ -63,7 +70,7 @@ export class DraftWriter {
     if (!this.db.inTransaction) throw new Error('DraftWriter.append needs an open transaction');
 
     const existing = this.byClientMsgId.get(draft.senderId, draft.clientMsgId);
-    if (existing) return { message: toMessage(existing), created: false };
+    if (existing) return { message: toMessage(existing), created: false, recipientIds: [] };
 
     const conversation = this.conversationSeq.get(draft.conversationId);
     if (!conversation) throw new StoreError('conversation_not_found');
@@ -104,6 +111,10 @@ export class DraftWriter {
       deletedAt: null,
       system: draft.system === null ? null : { ...draft.system },
     };
-    return { message, created: true };
+    // Read in the same transaction as the insert: exactly who may receive it.
+    // For a membership change this is the membership before the change (a
+    // removed member gets its removal, a member being added is not yet there).
+    const recipientIds = this.recipients.all(draft.conversationId);
+    return { message, created: true, recipientIds };
   }
 }

@@ -4,7 +4,7 @@ import type { ConversationPatch, ConversationRecord, MembershipRecord, SystemDra
 import type { MemberRole } from '../../protocol/dto.js';
 import { timed, type Db, type Observe } from './database.js';
 import type { DraftWriter } from './append.js';
-import type { GroupCommitter } from './group-commit.js';
+import type { Flushable } from './group-commit.js';
 import { ConversationQueries } from './conversation-queries.js';
 import { MembershipChanges } from './membership-changes.js';
 import { toMembership } from './rows.js';
@@ -24,7 +24,8 @@ export class SqliteConversationStore implements ConversationStore {
   constructor(
     private readonly db: Db,
     writer: DraftWriter,
-    private readonly committer: GroupCommitter,
+    /** Queued appends and delivery writes, committed before each membership change. */
+    private readonly queued: Flushable,
     private readonly observe?: Observe,
   ) {
     this.queries = new ConversationQueries(db);
@@ -121,22 +122,22 @@ export class SqliteConversationStore implements ConversationStore {
     system: SystemDraft,
   ): Promise<MembershipChange> {
     return timed(this.observe, 'conversations.addMember', () => {
-      // Appends queued before this call commit before it, keeping call order.
-      this.committer.flushAll();
+      // Writes queued before this call commit before it, keeping call order.
+      this.queued.flushAll();
       return this.changes.addMember(conversationId, userId, role, maxMembers, system);
     });
   }
 
   removeMember(conversationId: string, userId: string, system: SystemDraft): Promise<MembershipChange> {
     return timed(this.observe, 'conversations.removeMember', () => {
-      this.committer.flushAll();
+      this.queued.flushAll();
       return this.changes.removeMember(conversationId, userId, system);
     });
   }
 
   setRole(conversationId: string, userId: string, role: MemberRole, system: SystemDraft): Promise<MembershipChange> {
     return timed(this.observe, 'conversations.setRole', () => {
-      this.committer.flushAll();
+      this.queued.flushAll();
       return this.changes.setRole(conversationId, userId, role, system);
     });
   }

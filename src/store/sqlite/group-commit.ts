@@ -1,45 +1,61 @@
 /**
- * Group commit for MessageStore.append: drafts of concurrent calls are queued
- * and written in ONE transaction (one WAL sync for the whole batch), each in
- * its own savepoint so a refused draft rejects only its own promise. Promises
- * settle only after COMMIT returned, so an acknowledged message is durable.
+ * Group commit: the inputs of concurrent calls are queued and written in ONE
+ * transaction (one WAL sync for the whole batch), each in its own savepoint so
+ * a refused input rejects only its own promise. Promises settle only after
+ * COMMIT returned, so an acknowledged write is durable.
+ *
+ * BatchCommitter is the mechanism; GroupCommitter applies it to
+ * MessageStore.append, and the DeliveryStore to acks and sent marks.
  */
 import type { AppendResult } from '../stores.js';
 import type { MessageDraft } from '../records.js';
 import { report, type Db, type Observe } from './database.js';
 import type { DraftWriter } from './append.js';
 
-interface Pending {
-  draft: MessageDraft;
-  resolve: (result: AppendResult) => void;
+interface Pending<I, O> {
+  input: I;
+  resolve: (result: O) => void;
   reject: (err: unknown) => void;
-  outcome?: { ok: true; result: AppendResult } | { ok: false; error: unknown };
+  outcome?: { ok: true; result: O } | { ok: false; error: unknown };
 }
 
 export interface GroupCommitOptions {
-  /** Most drafts per transaction; the rest waits for the next one. */
+  /** Most inputs per transaction; the rest waits for the next one. */
   maxBatch?: number;
   observe?: Observe;
 }
 
-export class GroupCommitter {
-  private queue: Pending[] = [];
+export interface BatchCommitOptions extends GroupCommitOptions {
+  /** Reported to `observe` with the duration of each batch transaction. */
+  operation: string;
+}
+
+/** Something holding queued writes that other writes must not overtake. */
+export interface Flushable {
+  flushAll(): void;
+}
+
+export class BatchCommitter<I, O> implements Flushable {
+  private queue: Pending<I, O>[] = [];
   private scheduled = false;
   private closed = false;
   private readonly maxBatch: number;
   private readonly observe: Observe | undefined;
-  private readonly commitBatch: (batch: Pending[]) => void;
+  private readonly operation: string;
+  private readonly commitBatch: (batch: Pending<I, O>[]) => void;
 
-  constructor(db: Db, writer: DraftWriter, options: GroupCommitOptions = {}) {
+  /** `apply` runs inside the batch transaction, once per input, in call order. */
+  constructor(db: Db, apply: (input: I) => O, options: BatchCommitOptions) {
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 512));
     this.observe = options.observe;
+    this.operation = options.operation;
     // Called inside the batch transaction, better-sqlite3 runs this one as a
-    // SAVEPOINT: a throw rolls back this draft only and is rethrown here.
-    const appendOne = db.transaction((draft: MessageDraft) => writer.append(draft));
-    this.commitBatch = db.transaction((batch: Pending[]) => {
+    // SAVEPOINT: a throw rolls back this input only and is rethrown here.
+    const applyOne = db.transaction(apply);
+    this.commitBatch = db.transaction((batch: Pending<I, O>[]) => {
       for (const pending of batch) {
         try {
-          pending.outcome = { ok: true, result: appendOne(pending.draft) };
+          pending.outcome = { ok: true, result: applyOne(pending.input) };
         } catch (error) {
           // An error that aborted the whole transaction (disk full, I/O)
           // leaves nothing to commit: fail the batch.
@@ -54,10 +70,10 @@ export class GroupCommitter {
     return this.queue.length;
   }
 
-  enqueue(draft: MessageDraft): Promise<AppendResult> {
+  enqueue(input: I): Promise<O> {
     if (this.closed) return Promise.reject(new Error('storage is closed'));
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ draft, resolve, reject });
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
       this.schedule();
     });
   }
@@ -67,7 +83,7 @@ export class GroupCommitter {
     while (this.queue.length > 0) this.flushOne();
   }
 
-  /** Flushes what is queued and refuses new appends. */
+  /** Flushes what is queued and refuses new inputs. */
   close(): void {
     this.flushAll();
     this.closed = true;
@@ -95,12 +111,19 @@ export class GroupCommitter {
       for (const pending of batch) pending.reject(error);
       return;
     } finally {
-      report(this.observe, 'messages.commit_batch', startedAt);
+      report(this.observe, this.operation, startedAt);
     }
     for (const pending of batch) {
       const outcome = pending.outcome;
       if (outcome?.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome ? outcome.error : new Error('draft was not processed'));
+      else pending.reject(outcome ? outcome.error : new Error('input was not processed'));
     }
+  }
+}
+
+/** Group commit for MessageStore.append, observed as `messages.commit_batch`. */
+export class GroupCommitter extends BatchCommitter<MessageDraft, AppendResult> {
+  constructor(db: Db, writer: DraftWriter, options: GroupCommitOptions = {}) {
+    super(db, (draft) => writer.append(draft), { ...options, operation: 'messages.commit_batch' });
   }
 }

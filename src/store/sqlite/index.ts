@@ -9,13 +9,14 @@ import { GroupCommitter } from './group-commit.js';
 import { SqliteUserStore } from './users.js';
 import { SqliteConversationStore } from './conversations.js';
 import { SqliteMessageStore } from './messages.js';
+import { SqliteDeliveryStore } from './delivery.js';
 
 export interface SqliteStorageOptions {
   /** The database file; its folder is created when missing. */
   path: string;
   /** Called with the duration of each store operation, e.g. `messages.append`. */
   observe?: Observe;
-  /** Most appends committed in one transaction (default 512). */
+  /** Most appends (and, separately, delivery writes) committed in one transaction (default 512). */
   maxBatch?: number;
 }
 
@@ -23,17 +24,27 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   const db = openDatabase({ path: options.path });
   const observe = options.observe;
   const writer = new DraftWriter(db);
-  const committer = new GroupCommitter(db, writer, {
+  const batchOptions = {
     ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
     ...(observe ? { observe } : {}),
-  });
+  };
+  const committer = new GroupCommitter(db, writer, batchOptions);
+  const delivery = new SqliteDeliveryStore(db, batchOptions, observe);
+  // Membership changes and watermark writes commit what was queued before them first.
+  const queued = {
+    flushAll: () => {
+      committer.flushAll();
+      delivery.flushAll();
+    },
+  };
   const ping = db.prepare('SELECT 1');
   let closed = false;
 
   return {
     users: new SqliteUserStore(db, observe),
-    conversations: new SqliteConversationStore(db, writer, committer, observe),
+    conversations: new SqliteConversationStore(db, writer, queued, observe),
     messages: new SqliteMessageStore(db, committer, observe),
+    delivery,
     ping: () =>
       timed(observe, 'storage.ping', () => {
         ping.get();
@@ -43,6 +54,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
       closed = true;
       try {
         committer.close();
+        delivery.close();
       } finally {
         db.close();
       }

@@ -38,6 +38,13 @@ export class SqliteMessageStore implements MessageStore {
         `SELECT ${MESSAGE_COLUMNS} FROM messages
           WHERE conversation_id = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC LIMIT ?`,
       ),
+      // A range scan of the (conversation_id, seq) unique index.
+      sendersBetween: db
+        .prepare<[string, number, number], string>(
+          `SELECT DISTINCT sender_id FROM messages
+            WHERE conversation_id = ? AND seq > ? AND seq <= ?`,
+        )
+        .pluck(),
       edit: db.prepare<[string, string, string], MessageRow>(
         `UPDATE messages SET content = ?, edited_at = ? WHERE id = ? AND deleted_at IS NULL
          RETURNING ${MESSAGE_COLUMNS}`,
@@ -134,6 +141,15 @@ export class SqliteMessageStore implements MessageStore {
         ...(before !== undefined ? { before } : {}),
       }) as MessageRow[];
       return rows.map((row) => ({ message: toMessage(row), cursor: String(row.pos) }));
+    });
+  }
+
+  sendersBetween(conversationId: string, afterSeq: number, toSeq: number): Promise<string[]> {
+    return timed(this.observe, 'messages.sendersBetween', () => {
+      const from = seqBound(afterSeq, NO_END);
+      const to = seqBound(toSeq, -NO_END);
+      if (from >= to) return [];
+      return this.statements.sendersBetween.all(conversationId, from, to);
     });
   }
 

@@ -105,6 +105,26 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO messages_fts (rowid, content) VALUES (new.pos, new.content);
   END;
   `,
+
+  // 2: devices and their per-conversation delivery cursors.
+  `
+  CREATE TABLE devices (
+    user_id       TEXT NOT NULL REFERENCES users (id),
+    device_id     TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, device_id)
+  ) WITHOUT ROWID;
+
+  -- Everything up to acked_seq was acknowledged by the device.
+  CREATE TABLE device_cursors (
+    user_id         TEXT NOT NULL,
+    device_id       TEXT NOT NULL,
+    conversation_id TEXT NOT NULL REFERENCES conversations (id),
+    acked_seq       INTEGER NOT NULL,
+    PRIMARY KEY (user_id, device_id, conversation_id),
+    FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Applies the missing steps; refuses a database written by a newer version. */

@@ -6,9 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { describeConversationStore, describeMessageStore, describeUserStore, type OpenStorage } from '../contract/index.js';
-import { messageDraft, newUser, nextTime } from '../contract/harness.js';
+import {
+  describeConversationStore,
+  describeDeliveryStore,
+  describeMessageStore,
+  describeUserStore,
+  type OpenStorage,
+} from '../contract/index.js';
+import { createGroup, messageDraft, newUser, nextTime, systemDraft } from '../contract/harness.js';
 import type { Storage } from '../stores.js';
+import Database from 'better-sqlite3';
 import { openDatabase } from './database.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { toFtsQuery } from './search-query.js';
@@ -45,6 +52,16 @@ describeConversationStore('sqlite', harnessFor());
 describeMessageStore('sqlite', harnessFor());
 // Small batches: the same contract holds when a burst spans several transactions.
 describeMessageStore('sqlite, batches of 7', harnessFor({ maxBatch: 7 }));
+describeDeliveryStore('sqlite', harnessFor());
+describeDeliveryStore('sqlite, batches of 7', harnessFor({ maxBatch: 7 }));
+
+/** A database at an older schema version, as an earlier release left it. */
+function openDatabaseAt(path: string, version: number) {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  migrate(db, MIGRATIONS.slice(0, version));
+  return db;
+}
 
 async function directChat(storage: Storage) {
   const a = await storage.users.create(newUser());
@@ -113,8 +130,24 @@ describe('SQLite storage specifics', () => {
       await storage.messages.append(messageDraft(conversation.id, a.id, 'timed'));
       await storage.conversations.listForUser(a.id);
       await storage.ping();
+      await storage.messages.sendersBetween(conversation.id, 0, 1);
+      await storage.delivery.openDevice(a.id, 'phone', nextTime());
+      await storage.delivery.ackDelivery(a.id, 'phone', conversation.id, 1, nextTime());
+      await storage.delivery.markSent(a.id, conversation.id, 1);
       const names = new Set(seen.map(([name]) => name));
-      for (const name of ['users.create', 'conversations.getOrCreateDirect', 'messages.append', 'messages.commit_batch', 'conversations.listForUser', 'storage.ping']) {
+      for (const name of [
+        'users.create',
+        'conversations.getOrCreateDirect',
+        'messages.append',
+        'messages.commit_batch',
+        'conversations.listForUser',
+        'storage.ping',
+        'messages.sendersBetween',
+        'delivery.openDevice',
+        'delivery.ackDelivery',
+        'delivery.markSent',
+        'delivery.commit_batch',
+      ]) {
         assert.ok(names.has(name), `observed ${name}`);
       }
       assert.ok(seen.every(([, seconds]) => seconds >= 0 && seconds < 60));
@@ -138,6 +171,133 @@ describe('SQLite storage specifics', () => {
       assert.equal(batches.length, 4, '256 appends in batches of 64');
     } finally {
       await storage.close();
+    }
+  });
+
+  it('commits a burst of acks and sent marks in few transactions, the cursor at the max', async () => {
+    const batches: string[] = [];
+    const observe = (operation: string) => {
+      if (operation.endsWith('.commit_batch')) batches.push(operation);
+    };
+    const storage = await openSqliteStorage({ path: join(dir, 'delivery-batch.db'), observe, maxBatch: 64 });
+    try {
+      const { a, b, conversation } = await directChat(storage);
+      for (let i = 0; i < 40; i++) await storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`));
+      await storage.delivery.openDevice(b.id, 'phone', nextTime());
+      batches.length = 0;
+      const seqs = Array.from({ length: 200 }, (_, i) => ((i * 17) % 39) + 1);
+      const moves = await Promise.all([
+        ...seqs.map((seq) => storage.delivery.ackDelivery(b.id, 'phone', conversation.id, seq, nextTime())),
+        ...seqs.slice(0, 56).map((seq) => storage.delivery.markSent(b.id, conversation.id, seq + 1)),
+      ]);
+      assert.equal(moves.length, 256);
+      assert.deepEqual(batches, Array(4).fill('delivery.commit_batch'), '256 writes in batches of 64');
+      const outbox = await storage.delivery.openDevice(b.id, 'phone', nextTime());
+      assert.deepEqual(outbox, [{ conversationId: conversation.id, afterSeq: 39, lastSeq: 40 }]);
+      const m = await storage.conversations.membership(conversation.id, b.id);
+      assert.deepEqual([m?.sentSeq, m?.deliveredSeq], [40, 39]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('commits 200 concurrent acks in one transaction with the default batch size', async () => {
+    let batches = 0;
+    const observe = (operation: string) => {
+      if (operation === 'delivery.commit_batch') batches++;
+    };
+    const storage = await openSqliteStorage({ path: join(dir, 'delivery-one-batch.db'), observe });
+    try {
+      const { a, b, conversation } = await directChat(storage);
+      for (let i = 0; i < 10; i++) await storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`));
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => storage.delivery.ackDelivery(b.id, `device${i % 3}`, conversation.id, (i % 10) + 1, nextTime())),
+      );
+      assert.equal(batches, 1);
+      assert.equal((await storage.conversations.membership(conversation.id, b.id))?.deliveredSeq, 10);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('registers a device first seen in an ack at the user delivered watermarks', async () => {
+    const storage = await openSqliteStorage({ path: join(dir, 'ack-registers.db') });
+    try {
+      const { a, b, conversation } = await directChat(storage);
+      const c = await storage.users.create(newUser());
+      const other = (await storage.conversations.getOrCreateDirect(`d-${c.id}`, c.id, b.id, nextTime())).conversation;
+      for (let i = 0; i < 4; i++) await storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`));
+      for (let i = 0; i < 3; i++) await storage.messages.append(messageDraft(other.id, c.id, `o${i}`));
+      await storage.delivery.ackDelivery(b.id, 'phone', other.id, 2, nextTime());
+      // Never opened: the watch acks first. Its other conversation starts at the
+      // delivered watermark (2), not at the window start.
+      await storage.delivery.ackDelivery(b.id, 'watch', conversation.id, 1, nextTime());
+      assert.deepEqual(await storage.delivery.openDevice(b.id, 'watch', nextTime()), [
+        { conversationId: conversation.id, afterSeq: 1, lastSeq: 4 },
+        { conversationId: other.id, afterSeq: 2, lastSeq: 3 },
+      ]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('close() commits the queued acks and sent marks, then refuses new ones', async () => {
+    const path = join(dir, 'close-delivery.db');
+    const storage = await openSqliteStorage({ path });
+    const { a, b, conversation } = await directChat(storage);
+    for (let i = 0; i < 6; i++) await storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`));
+    const pending = [
+      ...[2, 5, 3].map((seq) => storage.delivery.ackDelivery(b.id, 'phone', conversation.id, seq, nextTime())),
+      storage.delivery.markSent(b.id, conversation.id, 6),
+    ];
+    await storage.close();
+    await Promise.all(pending);
+    await assert.rejects(storage.delivery.ackDelivery(b.id, 'phone', conversation.id, 6, nextTime()));
+    await assert.rejects(storage.delivery.markSent(b.id, conversation.id, 6));
+    const reopened = await openSqliteStorage({ path });
+    try {
+      const m = await reopened.conversations.membership(conversation.id, b.id);
+      assert.deepEqual([m?.sentSeq, m?.deliveredSeq], [6, 5]);
+      assert.deepEqual(await reopened.delivery.openDevice(b.id, 'phone', nextTime()), [
+        { conversationId: conversation.id, afterSeq: 5, lastSeq: 6 },
+      ]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('commits queued acks before a membership change', async () => {
+    const storage = await openSqliteStorage({ path: join(dir, 'ack-then-remove.db') });
+    try {
+      const admin = await storage.users.create(newUser());
+      const b = await storage.users.create(newUser());
+      const { conversation } = await createGroup(storage, admin.id, [b.id]);
+      const ack = storage.delivery.ackDelivery(b.id, 'phone', conversation.id, 1, nextTime());
+      await storage.conversations.removeMember(conversation.id, b.id, systemDraft(admin.id, 'member_removed', b.id));
+      assert.deepEqual(await ack, { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 0, deliveredSeq: 1 });
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('migrates a version 1 database with data to the delivery tables', () => {
+    const path = join(dir, 'v1.db');
+    const old = openDatabaseAt(path, 1);
+    old.prepare(
+      `INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES ('u1', 'one', 'One', 'x', '2030-01-01')`,
+    ).run();
+    old.close();
+    const upgraded = openDatabase({ path });
+    try {
+      assert.equal(upgraded.pragma('user_version', { simple: true }), MIGRATIONS.length);
+      assert.equal((upgraded.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n, 1);
+      upgraded.prepare(`INSERT INTO devices (user_id, device_id, first_seen_at) VALUES ('u1', 'phone', '2030-01-02')`).run();
+      assert.throws(
+        () => upgraded.prepare(`INSERT INTO devices (user_id, device_id, first_seen_at) VALUES ('nobody', 'phone', 'x')`).run(),
+        /FOREIGN KEY/,
+      );
+    } finally {
+      upgraded.close();
     }
   });
 

@@ -1,0 +1,75 @@
+/**
+ * The WebSocket endpoint `/api/v1/ws` on the HTTP port. The handshake is
+ * checked before the upgrade: a bad token is an HTTP 401, a foreign origin a
+ * 403, too many connections a 429; only then does the gateway take the socket.
+ */
+import websocket from '@fastify/websocket';
+import { z } from 'zod';
+import type { Accounts } from '../../domain/accounts.js';
+import { ChatError } from '../../protocol/errors.js';
+import { LIMITS } from '../../protocol/limits.js';
+import { id } from '../../protocol/schemas.js';
+import { bearerToken } from '../http/authenticate.js';
+import type { App } from '../http/deps.js';
+import type { RealtimeGateway } from './gateway.js';
+
+export interface EndpointOptions {
+  allowedOrigins: readonly string[];
+  compression: boolean;
+}
+
+const handshakeQuery = z.object({
+  token: z.string().max(4096).optional(),
+  /** Names this device's delivery cursor; acks are per device. */
+  deviceId: id.optional(),
+});
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    deviceId: string;
+  }
+}
+
+export function registerWebSocketEndpoint(
+  app: App,
+  gateway: RealtimeGateway,
+  accounts: Accounts,
+  options: EndpointOptions,
+): void {
+  app.register(websocket, {
+    options: {
+      maxPayload: LIMITS.wsFrameBytes,
+      perMessageDeflate: options.compression,
+    },
+  });
+  app.register(async (scope) => {
+    scope.get(
+      '/api/v1/ws',
+      {
+        websocket: true,
+        onRequest: async (request) => {
+          const origin = request.headers.origin;
+          if (origin && options.allowedOrigins.length > 0 && !options.allowedOrigins.includes(origin)) {
+            throw new ChatError('forbidden', 'origin not allowed');
+          }
+          const query = handshakeQuery.safeParse(request.query);
+          if (!query.success) throw new ChatError('invalid_request', 'deviceId or token is malformed');
+          const token = query.data.token ?? bearerToken(request.headers.authorization);
+          if (!token) throw new ChatError('unauthorized', 'missing token');
+          const user = await accounts.authenticate(token);
+          const refusal = gateway.admit(user.id, request.ip);
+          if (refusal) {
+            throw new ChatError(refusal.status === 429 ? 'rate_limited' : 'unavailable', refusal.reason, {
+              retryAfterSeconds: 5,
+            });
+          }
+          request.callerId = user.id;
+          request.deviceId = query.data.deviceId ?? 'default';
+        },
+      },
+      (socket, request) => {
+        gateway.attach(socket, request.callerId, request.deviceId, request.ip);
+      },
+    );
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Durable events to the sessions that must hear of them: new messages into each
+ * recipient session's ordered stream, edits, receipts, membership changes,
+ * typing and presence.
+ */
+import type { ChatEvent } from '../../domain/events.js';
+import { toConversation, toMessage } from '../../domain/mappers.js';
+import type { PresenceSnapshot } from '../../presence/presence.js';
+import type { MessageRecord } from '../../store/records.js';
+import type { RealtimeDeps } from './gateway.js';
+import type { MemberCache } from './members.js';
+import type { SessionRegistry } from './registry.js';
+import type { Session } from './session.js';
+
+export class Fanout {
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(
+    private readonly registry: SessionRegistry,
+    private readonly members: MemberCache,
+    private readonly deps: RealtimeDeps,
+    /** Starts a stream the session had no cursor for. */
+    private readonly initStream: (session: Session, conversationId: string) => Promise<void>,
+  ) {
+    this.unsubscribe = [
+      deps.events.subscribe((event) => this.onEvent(event)),
+      deps.presence.onChange((userId, snapshot) => {
+        void this.relayPresence(userId, snapshot).catch((error: unknown) =>
+          deps.logger.error({ err: error }, 'presence fan-out failed'),
+        );
+      }),
+    ];
+  }
+
+  close(): void {
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  private onEvent(event: ChatEvent): void {
+    switch (event.type) {
+      case 'message.created':
+        for (const userId of event.recipientIds) {
+          for (const session of this.registry.sessionsOf(userId)) this.offer(session, event.message);
+        }
+        return;
+      case 'message.updated': {
+        const frame = { type: 'message:updated', message: toMessage(event.message) } as const;
+        for (const userId of event.recipientIds) this.sendTo(userId, frame);
+        return;
+      }
+      case 'receipt': {
+        const frame = {
+          type: event.kind === 'delivered' ? 'message:delivered' : 'message:read',
+          conversationId: event.conversationId,
+          userId: event.userId,
+          seq: event.seq,
+        } as const;
+        for (const userId of event.notifyUserIds) this.sendTo(userId, frame);
+        return;
+      }
+      case 'conversation.updated': {
+        const { conversation, removed } = event;
+        this.members.set(
+          conversation.id,
+          conversation.members.map((m) => m.userId),
+        );
+        for (const { userId, atSeq } of removed) {
+          for (const session of this.registry.sessionsOf(userId)) {
+            session.streams.get(conversation.id)?.end(atSeq);
+            session.send({ type: 'conversation:removed', conversationId: conversation.id });
+          }
+        }
+        const frame = { type: 'conversation:updated', conversation: toConversation(conversation) } as const;
+        for (const member of conversation.members) this.sendTo(member.userId, frame);
+        return;
+      }
+    }
+  }
+
+  private offer(session: Session, message: MessageRecord): void {
+    const known = session.streams.has(message.conversationId);
+    const stream = session.stream(message.conversationId, null);
+    stream.offer(message);
+    this.deps.metrics.messagesDelivered.inc();
+    if (!known && session.replayed) {
+      this.initStream(session, message.conversationId).catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'could not start a stream'),
+      );
+    }
+  }
+
+  private sendTo(userId: string, frame: Parameters<Session['send']>[0]): void {
+    for (const session of this.registry.sessionsOf(userId)) session.send(frame);
+  }
+
+  async relayTyping(conversationId: string, userId: string, typing: boolean): Promise<void> {
+    const members = await this.members.get(conversationId);
+    const frame = { type: typing ? 'typing:start' : 'typing:stop', conversationId, userId } as const;
+    for (const memberId of members) if (memberId !== userId) this.sendTo(memberId, frame);
+  }
+
+  /** A status change, to the online users who share a conversation, as the user's privacy allows. */
+  private async relayPresence(userId: string, snapshot: PresenceSnapshot): Promise<void> {
+    const { accounts, conversations } = this.deps;
+    const viewers = (await conversations.peersOf(userId)).filter((id) => this.registry.hasUser(id));
+    if (viewers.length === 0) return;
+    const target = await accounts.findUser(userId);
+    if (!target) return;
+    for (const viewerId of viewers) {
+      const view = await accounts.presenceAsSeenBy(viewerId, target, snapshot);
+      if (view.status === null && view.lastSeen === null) continue;
+      this.sendTo(viewerId, { type: 'presence:update', ...view });
+    }
+  }
+}

@@ -1,0 +1,176 @@
+/** What each client frame does. Every frame is validated; bad ones get an `error` frame. */
+import type { RawData } from 'ws';
+import { ChatError, type ErrorCode } from '../../protocol/errors.js';
+import { type ClientFrame, CLOSE_CODES, clientFrame } from '../../protocol/frames.js';
+import { LIMITS } from '../../protocol/limits.js';
+import type { RealtimeDeps } from './gateway.js';
+import type { MemberCache } from './members.js';
+import type { Session } from './session.js';
+import type { TypingRelay } from './typing.js';
+
+type Handler<T extends ClientFrame['type']> = (session: Session, frame: Extract<ClientFrame, { type: T }>) => Promise<void>;
+
+/** Counts events in a sliding window, per session. */
+class WindowCounter {
+  private readonly counts = new WeakMap<Session, { start: number; count: number }>();
+  constructor(private readonly windowMs: number) {}
+
+  /** Adds one and returns the count within the current window. */
+  hit(session: Session, now: number): number {
+    let entry = this.counts.get(session);
+    if (!entry || now - entry.start >= this.windowMs) {
+      entry = { start: now, count: 0 };
+      this.counts.set(session, entry);
+    }
+    entry.count += 1;
+    return entry.count;
+  }
+}
+
+export class FrameHandlers {
+  private readonly inFlight = new Set<Promise<void>>();
+  private accepting = true;
+  private readonly badFrames = new WindowCounter(60_000);
+  private readonly typingFrames = new WindowCounter(10_000);
+  private readonly handlers: { [T in ClientFrame['type']]: Handler<T> };
+
+  constructor(
+    private readonly deps: RealtimeDeps,
+    private readonly typing: TypingRelay,
+    private readonly members: MemberCache,
+    private readonly replay: (session: Session, ref?: string) => Promise<void>,
+  ) {
+    this.handlers = {
+      'message:send': (session, frame) => this.send(session, frame),
+      'message:received': async (session, frame) => {
+        await deps.messaging.acknowledgeDelivery(session.userId, session.deviceId, frame.conversationId, frame.seq);
+      },
+      'message:read': async (session, frame) => {
+        deps.presence.activity(session.userId, session.id);
+        await deps.messaging.markReadUpTo(session.userId, frame.conversationId, frame.seq);
+      },
+      'typing:start': (session, frame) => this.typingFrame(session, frame.conversationId, true),
+      'typing:stop': (session, frame) => this.typingFrame(session, frame.conversationId, false),
+      'presence:set': async (session, frame) => {
+        deps.presence.setStatus(session.userId, session.id, frame.status);
+      },
+      sync: (session, frame) => this.sync(session, frame),
+      ping: async (session) => {
+        deps.presence.heartbeat(session.userId, session.id);
+        session.send({ type: 'pong' });
+      },
+    };
+  }
+
+  handle(session: Session, data: RawData, isBinary: boolean): void {
+    session.touch();
+    const frame = this.parse(session, data, isBinary);
+    if (!frame) return;
+    if (!this.accepting && frame.type === 'message:send') {
+      session.send({ type: 'error', code: 'unavailable', message: 'the server is shutting down', clientMsgId: frame.clientMsgId });
+      return;
+    }
+    const handler = this.handlers[frame.type] as Handler<typeof frame.type>;
+    const work = handler(session, frame).catch((error: unknown) => this.fail(session, frame, error));
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Resolves when every frame being handled has been answered. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private parse(session: Session, data: RawData, isBinary: boolean): ClientFrame | null {
+    let value: unknown;
+    try {
+      if (isBinary) throw new Error('binary frames are not part of the protocol');
+      value = JSON.parse(rawText(data));
+    } catch {
+      this.reject(session, 'invalid_request', 'a frame must be one JSON object in a text frame');
+      return null;
+    }
+    const result = clientFrame.safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue?.path.join('.') || 'frame';
+      const ref = typeof value === 'object' && value !== null && 'ref' in value ? String(value.ref).slice(0, 128) : undefined;
+      this.reject(session, 'invalid_request', `${where}: ${issue?.message ?? 'invalid frame'}`, ref);
+      return null;
+    }
+    return result.data;
+  }
+
+  private reject(session: Session, code: ErrorCode, message: string, ref?: string): void {
+    session.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
+    if (this.badFrames.hit(session, Date.now()) > this.deps.options.badFramesPerMinute) {
+      session.close(CLOSE_CODES.policyViolation, 'too many malformed frames');
+    }
+  }
+
+  private fail(session: Session, frame: ClientFrame, error: unknown): void {
+    const chatError =
+      error instanceof ChatError ? error : (this.deps.logger.error({ err: error, frame: frame.type }, 'frame failed'), new ChatError('internal_error'));
+    session.send({
+      type: 'error',
+      code: chatError.code,
+      message: chatError.message,
+      ...('clientMsgId' in frame ? { clientMsgId: frame.clientMsgId } : {}),
+      ...('ref' in frame && frame.ref ? { ref: frame.ref } : {}),
+    });
+  }
+
+  private async send(session: Session, frame: Extract<ClientFrame, { type: 'message:send' }>): Promise<void> {
+    this.deps.presence.activity(session.userId, session.id);
+    const { message } = await this.deps.messaging.send(session.userId, {
+      conversationId: frame.conversationId,
+      clientMsgId: frame.clientMsgId,
+      content: frame.content,
+      ...(frame.messageType ? { type: frame.messageType } : {}),
+      mediaId: frame.mediaId ?? null,
+      replyToId: frame.replyToId ?? null,
+    });
+    // Sent only now: the message is durable, so the ack can never promise what a crash would lose.
+    session.send({ type: 'message:ack', clientMsgId: frame.clientMsgId, message });
+  }
+
+  private async typingFrame(session: Session, conversationId: string, typing: boolean): Promise<void> {
+    if (this.typingFrames.hit(session, Date.now()) > this.deps.options.typingFramesPer10s) {
+      throw new ChatError('rate_limited', 'too many typing frames', { retryAfterSeconds: 10 });
+    }
+    if (!(await this.members.get(conversationId)).has(session.userId)) {
+      throw new ChatError('not_found', 'conversation not found');
+    }
+    if (typing) {
+      this.deps.presence.activity(session.userId, session.id);
+      this.typing.start(conversationId, session.userId);
+    } else {
+      this.typing.stop(conversationId, session.userId);
+    }
+  }
+
+  /** Replays from the client's cursors, or everything unacknowledged when it names none. */
+  private async sync(session: Session, frame: Extract<ClientFrame, { type: 'sync' }>): Promise<void> {
+    if (!frame.conversations) return this.replay(session, frame.ref);
+    const { conversationStore } = this.deps;
+    for (const [conversationId, lastSeq] of Object.entries(frame.conversations).slice(0, LIMITS.syncConversationsMax)) {
+      const membership = await conversationStore.membership(conversationId, session.userId);
+      const conversation = membership ? await conversationStore.byId(conversationId) : null;
+      if (!membership || !conversation) continue;
+      const stream = session.stream(conversationId, null);
+      if (membership.visibleToSeq !== null) stream.end(membership.visibleToSeq);
+      await stream.resumeFrom(Math.max(lastSeq, membership.visibleFromSeq - 1), conversation.lastSeq);
+    }
+    session.send(frame.ref ? { type: 'sync:done', ref: frame.ref } : { type: 'sync:done' });
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+

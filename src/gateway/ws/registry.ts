@@ -1,0 +1,53 @@
+/** The sessions open on this node, by user and by client address. */
+import type { Session } from './session.js';
+
+export class SessionRegistry {
+  private readonly byUser = new Map<string, Set<Session>>();
+  private readonly byAddress = new Map<string, number>();
+
+  add(session: Session, address: string): void {
+    let sessions = this.byUser.get(session.userId);
+    if (!sessions) {
+      sessions = new Set();
+      this.byUser.set(session.userId, sessions);
+    }
+    sessions.add(session);
+    this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+  }
+
+  remove(session: Session, address: string): void {
+    const sessions = this.byUser.get(session.userId);
+    if (sessions?.delete(session) && sessions.size === 0) this.byUser.delete(session.userId);
+    const count = (this.byAddress.get(address) ?? 1) - 1;
+    if (count > 0) this.byAddress.set(address, count);
+    else this.byAddress.delete(address);
+  }
+
+  sessionsOf(userId: string): ReadonlySet<Session> {
+    return this.byUser.get(userId) ?? EMPTY;
+  }
+
+  hasUser(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  countForUser(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  countForAddress(address: string): number {
+    return this.byAddress.get(address) ?? 0;
+  }
+
+  *all(): Iterable<Session> {
+    for (const sessions of this.byUser.values()) yield* sessions;
+  }
+
+  get size(): number {
+    let total = 0;
+    for (const sessions of this.byUser.values()) total += sessions.size;
+    return total;
+  }
+}
+
+const EMPTY: ReadonlySet<Session> = new Set();

@@ -1,0 +1,128 @@
+/**
+ * One WebSocket connection: frames in and out, the bounded send queue, the
+ * heartbeat, and this connection's per-conversation streams. What the frames
+ * mean is decided by the handlers (handlers.ts); this file is the transport.
+ */
+import type { WebSocket } from 'ws';
+import { CLOSE_CODES, type ServerFrame } from '../../protocol/frames.js';
+import type { MessageRecord } from '../../store/records.js';
+import { toMessage } from '../../domain/mappers.js';
+import { ConversationStream, type StreamSource } from './stream.js';
+
+export interface SessionLimits {
+  /** Bytes queued on the socket beyond which a reader counts as too slow and is disconnected. */
+  maxBufferedBytes: number;
+  /** Replay pauses while more than this is queued. */
+  replayLowWaterBytes: number;
+  /** No frame for this long and the connection is closed (4408). */
+  heartbeatTimeoutMs: number;
+}
+
+export interface SessionHooks {
+  /** Reads a conversation's messages for catch-up and replay. */
+  source(conversationId: string): StreamSource;
+  /** A message frame went out on this connection (the sent watermark). */
+  onSent(session: Session, message: MessageRecord): void;
+  onError(error: unknown): void;
+  onSlowConsumer?(session: Session): void;
+  /** The session has closed; `clean` unless the connection was lost or timed out. */
+  onClose(session: Session, clean: boolean): void;
+}
+
+export class Session {
+  readonly streams = new Map<string, ConversationStream>();
+  /** Set once the connect-time outbox replay finished. */
+  replayed = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly userId: string,
+    readonly deviceId: string,
+    private readonly socket: WebSocket,
+    private readonly limits: SessionLimits,
+    private readonly hooks: SessionHooks,
+  ) {
+    socket.on('close', (code) => this.finish(code === 1000 || code === 1001 || code === CLOSE_CODES.goingAway));
+    socket.on('error', () => this.finish(false));
+    this.touch();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Any frame from the client proves it is alive. */
+  touch(): void {
+    if (this.heartbeatTimer) this.heartbeatTimer.refresh();
+    else {
+      this.heartbeatTimer = setTimeout(
+        () => this.close(CLOSE_CODES.heartbeatTimeout, 'heartbeat timeout'),
+        this.limits.heartbeatTimeoutMs,
+      );
+      this.heartbeatTimer.unref();
+    }
+  }
+
+  /** Sends a frame, or disconnects a reader that lets its queue grow past the limit. */
+  send(frame: ServerFrame): boolean {
+    if (this.closed) return false;
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.hooks.onSlowConsumer?.(this);
+      this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
+      return false;
+    }
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** The stream of a conversation, created with a known starting point or none yet (null). */
+  stream(conversationId: string, cursor: number | null): ConversationStream {
+    let stream = this.streams.get(conversationId);
+    if (!stream) {
+      stream = new ConversationStream(
+        conversationId,
+        cursor,
+        this.hooks.source(conversationId),
+        { deliver: (message) => this.deliver(message), drained: () => this.drained() },
+        this.hooks.onError,
+      );
+      this.streams.set(conversationId, stream);
+    }
+    return stream;
+  }
+
+  dropStream(conversationId: string): void {
+    this.streams.get(conversationId)?.close();
+    this.streams.delete(conversationId);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+    // A slow or dead peer may never complete the closing handshake.
+    setTimeout(() => this.socket.terminate(), 2000).unref();
+    this.finish(code === 1000 || code === CLOSE_CODES.goingAway);
+  }
+
+  private deliver(message: MessageRecord): void {
+    if (this.send({ type: 'message:new', message: toMessage(message) })) this.hooks.onSent(this, message);
+  }
+
+  private async drained(): Promise<void> {
+    while (!this.closed && this.socket.bufferedAmount > this.limits.replayLowWaterBytes) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private finish(clean: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    for (const stream of this.streams.values()) stream.close();
+    this.hooks.onClose(this, clean);
+  }
+}
