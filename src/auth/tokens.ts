@@ -2,7 +2,7 @@
  * Access tokens: HS256 JWTs via jose, with an explicit algorithm allow-list,
  * expiry, issuer and audience checked on every verification.
  */
-import { SignJWT, jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 
 const ISSUER = 'chat-server';
 const AUDIENCE = 'chat-client';

@@ -52,7 +52,10 @@ export const configSchema = z.object({
   /** Open WebSocket connections one client address may hold on a node. */
   CHAT_MAX_CONNECTIONS_PER_IP: positiveInt.default(1000),
   /** Compress WebSocket frames (permessage-deflate): less bandwidth, more CPU and memory. */
-  CHAT_WS_COMPRESSION: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  CHAT_WS_COMPRESSION: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Bytes queued for one connection before it counts as a slow consumer and is closed. */
   CHAT_WS_MAX_BUFFERED_BYTES: positiveInt.default(4 * 1024 * 1024),
   /** Seconds without any frame (clients ping every 30 s) before a connection is closed and counts as gone. */

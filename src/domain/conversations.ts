@@ -11,6 +11,7 @@ import { requireGroupAdmin, requireMember } from './access.js';
 import { type Clock, newId } from './clock.js';
 import type { ChatEvents } from './events.js';
 import { toConversation, toSummary } from './mappers.js';
+import { systemText } from './system-text.js';
 
 export interface ConversationsDeps {
   users: UserStore;
@@ -63,7 +64,7 @@ export class Conversations {
       createdBy: creatorId,
       createdAt: this.now(),
       memberIds,
-      system: this.systemDraft(creatorId, 'group_created', null, `created the group "${input.name}"`),
+      system: await this.systemDraft(creatorId, 'group_created', null, { groupName: input.name }),
     });
     this.announceChange(change);
     return toConversation(change.conversation);
@@ -103,13 +104,14 @@ export class Conversations {
   async addMember(callerId: string, conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
     requireGroupAdmin(await requireMember(this.deps.conversations, conversationId, callerId));
     if (!(await this.deps.users.byId(userId))) throw new ChatError('not_found', 'user not found');
+    const system = await this.systemDraft(callerId, 'member_added', userId);
     const change = await this.storeStep(() =>
       this.deps.conversations.addMember(
         conversationId,
         userId,
         role,
         this.deps.maxGroupMembers,
-        this.systemDraft(callerId, 'member_added', userId, 'added a member'),
+        system,
       ),
     );
     this.announceChange(change);
@@ -125,12 +127,12 @@ export class Conversations {
     } else {
       requireGroupAdmin(view);
     }
-    const event = leaving ? 'member_left' : 'member_removed';
+    const system = await this.systemDraft(callerId, leaving ? 'member_left' : 'member_removed', userId);
     const change = await this.storeStep(() =>
       this.deps.conversations.removeMember(
         conversationId,
         userId,
-        this.systemDraft(callerId, event, userId, leaving ? 'left' : 'removed a member'),
+        system,
       ),
     );
     this.announceChange(change, userId);
@@ -139,12 +141,13 @@ export class Conversations {
 
   async setRole(callerId: string, conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
     requireGroupAdmin(await requireMember(this.deps.conversations, conversationId, callerId));
+    const system = await this.systemDraft(callerId, 'role_changed', userId, { role });
     const change = await this.storeStep(() =>
       this.deps.conversations.setRole(
         conversationId,
         userId,
         role,
-        this.systemDraft(callerId, 'role_changed', userId, role === 'admin' ? 'made an admin' : 'dismissed as admin'),
+        system,
       ),
     );
     this.announceChange(change);
@@ -169,11 +172,18 @@ export class Conversations {
     }
   }
 
-  private systemDraft(actorId: string, event: SystemEvent['event'], targetId: string | null, text: string): SystemDraft {
+  private async systemDraft(
+    actorId: string,
+    event: SystemEvent['event'],
+    targetId: string | null,
+    details: { groupName?: string; role?: MemberRole } = {},
+  ): Promise<SystemDraft> {
+    const users = await this.deps.users.byIds(targetId ? [actorId, targetId] : [actorId]);
+    const nameOf = (id: string) => users.find((u) => u.id === id)?.displayName ?? 'someone';
     return {
       id: newId(),
       senderId: actorId,
-      content: text,
+      content: systemText({ event, actor: nameOf(actorId), target: targetId ? nameOf(targetId) : null, ...details }),
       createdAt: this.now(),
       system: { event, actorId, targetId },
     };

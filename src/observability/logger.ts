@@ -1,5 +1,5 @@
 /** Structured JSON logs (pino), one logger per node. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

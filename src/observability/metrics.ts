@@ -2,7 +2,7 @@
  * Prometheus metrics of one node. Each node owns its registry (several nodes may
  * share a process in tests), plus Node's default process metrics.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;

@@ -17,7 +17,11 @@ export const safeText = (max: number) =>
     .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters')
     .refine((s) => s.isWellFormed(), 'must be well-formed Unicode');
 
-export const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
+export const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be an id');
 
 export const username = z
   .string()
@@ -68,9 +72,7 @@ export const loginBody = z.object({
 export const patchMeBody = z.object({
   displayName: displayName.optional(),
   avatarUrl: url.nullable().optional(),
-  privacy: z
-    .object({ presence: privacyLevel.optional(), lastSeen: privacyLevel.optional() })
-    .optional(),
+  privacy: z.object({ presence: privacyLevel.optional(), lastSeen: privacyLevel.optional() }).optional(),
 });
 
 export const userSearchQuery = z.object({
@@ -99,7 +101,10 @@ export const searchQuery = z.object({
   conversationId: id.optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.searchPageMax).default(LIMITS.searchPageDefault),
   /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor: z.string().regex(/^[0-9]{1,18}$/, 'must be a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,18}$/, 'must be a cursor from a previous page')
+    .optional(),
 });
 
 export const createGroupBody = z.object({

@@ -3,7 +3,7 @@
  * implementations differ only in where the counters live (rate-limiter-flexible
  * provides both), so one adapter serves both.
  */
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface RateDecision {
   allowed: boolean;

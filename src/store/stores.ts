@@ -4,6 +4,8 @@
  * later PostgreSQL, and each checked by one shared contract suite in contract/.
  * Every method is durable before its promise resolves.
  */
+
+import type { MemberRole } from '../protocol/dto.js';
 import type {
   ConversationPatch,
   ConversationRecord,
@@ -15,7 +17,6 @@ import type {
   UserPatch,
   UserRecord,
 } from './records.js';
-import type { MemberRole } from '../protocol/dto.js';
 
 export interface UserStore {
   /** Throws StoreError('username_taken') when the username exists. */
@@ -230,7 +231,13 @@ export interface DeliveryStore {
    * the member's delivered watermark too. Resolves with the delivered
    * watermark move, or null when the user is not a member.
    */
-  ackDelivery(userId: string, deviceId: string, conversationId: string, seq: number, at: string): Promise<WatermarkMove | null>;
+  ackDelivery(
+    userId: string,
+    deviceId: string,
+    conversationId: string,
+    seq: number,
+    at: string,
+  ): Promise<WatermarkMove | null>;
 
   /** Messages up to `seq` were pushed on a live connection of the user (the sent watermark). */
   markSent(userId: string, conversationId: string, seq: number): Promise<void>;

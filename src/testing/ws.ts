@@ -80,6 +80,118 @@ export class WsClient {
     if (this.closeCode === null) this.socket.close(1000);
     return this.closed;
   }
+
+  /** The endpoint's ws:// URL with the given query parameters (none: no token in the URL). */
+  static url(baseUrl: string, params: Record<string, string> = {}): string {
+    const url = new URL('/api/v1/ws', baseUrl.replace(/^http/, 'ws'));
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    return url.toString();
+  }
+
+  /** Connects and waits for the replay that follows hello to finish (`sync:done` without ref). */
+  static async ready(
+    baseUrl: string,
+    token: string,
+    options: { deviceId?: string; headers?: Record<string, string> } = {},
+  ): Promise<WsClient> {
+    const client = await WsClient.connect(baseUrl, token, options);
+    await client.next('sync:done', (f) => f.ref === undefined, 10_000);
+    return client;
+  }
+
+  /**
+   * Resolves once `test` holds over the frames received so far; it is checked now, on every
+   * new frame and when the connection closes.
+   */
+  until(test: (frames: readonly Frame[]) => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+    if (test(this.frames)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const check = (): void => {
+        if (done || !test(this.frames)) return;
+        done = true;
+        clearTimeout(timer);
+        this.socket.off('message', check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        if (done) return;
+        done = true;
+        this.socket.off('message', check);
+        reject(new Error(`${what}: not met within ${timeoutMs} ms (${this.frames.length} frames received)`));
+      }, timeoutMs);
+      // Registered after the recording listener, so `frames` already holds the new frame.
+      this.socket.on('message', check);
+      void this.closed.then(check);
+    });
+  }
+
+  /** The message:new frames of one conversation, in arrival order. */
+  messages(conversationId: string): Extract<Frame, { type: 'message:new' }>['message'][] {
+    return this.all('message:new')
+      .filter((f) => f.message.conversationId === conversationId)
+      .map((f) => f.message);
+  }
+
+  /** The seqs of message:new frames of one conversation, in arrival order. */
+  seqs(conversationId: string): number[] {
+    return this.messages(conversationId).map((m) => m.seq);
+  }
+
+  /** Waits until `count` message:new frames of the conversation have arrived. */
+  waitForMessages(conversationId: string, count: number, timeoutMs = 10_000): Promise<void> {
+    return this.until(
+      () => this.seqs(conversationId).length >= count,
+      timeoutMs,
+      `${count} message:new frames of ${conversationId}`,
+    );
+  }
+
+  /** Sends a ping and waits for its pong: every frame the server sent before it has arrived. */
+  async ping(timeoutMs = 5000): Promise<void> {
+    const pongs = this.all('pong').length;
+    this.send({ type: 'ping' });
+    await this.until(() => this.all('pong').length > pongs, timeoutMs, 'pong');
+  }
+
+  /** Sends raw bytes, as a text frame or (binary: true) a binary frame. */
+  sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
+    this.socket.send(data, { binary: options.binary ?? false });
+  }
+
+  /** Pings every `intervalMs` until stopped or closed; returns the stop function. */
+  keepAlive(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      if (this.socket.readyState === WebSocket.OPEN) this.send({ type: 'ping' });
+    }, intervalMs);
+    const stop = () => clearInterval(timer);
+    void this.closed.then(stop);
+    return stop;
+  }
+
+  /** Stops reading from the socket (the server's send queue then grows), until resume(). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Resolves with the close code, or rejects if the connection is still open after the timeout. */
+  closedWithin(timeoutMs: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms`)), timeoutMs);
+      void this.closed.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
 }
 
 export class HandshakeRefused extends Error {

@@ -1,7 +1,7 @@
 /** Bearer-token authentication for every route but register and login. */
 import type { FastifyRequest } from 'fastify';
-import { ChatError } from '../../protocol/errors.js';
 import type { Accounts } from '../../domain/accounts.js';
+import { ChatError } from '../../protocol/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -41,7 +41,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(error.status).send(error.toBody());
     }
     if (error.validation) return reply.status(400).send(errorBody('invalid_request', describeValidation(error)));
-    if (error instanceof SyntaxError) return reply.status(400).send(errorBody('invalid_request', 'malformed JSON body'));
+    if (error instanceof SyntaxError)
+      return reply.status(400).send(errorBody('invalid_request', 'malformed JSON body'));
     const mapped = error.code ? FRAMEWORK_CODES[error.code] : undefined;
     if (mapped) return reply.status(new ChatError(mapped).status).send(errorBody(mapped, error.message));
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

@@ -7,10 +7,9 @@ import {
   id,
   messageDraft,
   nextTime,
-  rejectsWith,
+  type OpenStorage,
   systemDraft,
   useStorage,
-  type OpenStorage,
 } from './harness.js';
 import { describeMembershipWindows } from './membership.contract.js';
 
@@ -118,13 +117,11 @@ export function describeConversationStore(name: string, open: OpenStorage): void
 
     it('lists current conversations, newest activity first, with their newest message', async () => {
       const [me, b, c, d] = await createUsers(storage(), 4);
-      const direct = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, b!.id, nextTime()))
-        .conversation;
+      const direct = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, b!.id, nextTime())).conversation;
       const g1 = (await createGroup(storage(), me!.id, [c!.id])).conversation;
       const g2 = (await createGroup(storage(), c!.id, [me!.id, d!.id])).conversation;
       const left = (await createGroup(storage(), c!.id, [me!.id])).conversation;
-      const empty = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, d!.id, nextTime()))
-        .conversation;
+      const empty = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, d!.id, nextTime())).conversation;
       await storage().conversations.removeMember(left.id, me!.id, systemDraft(me!.id, 'member_left', me!.id));
 
       await storage().messages.append(messageDraft(g2.id, d!.id, 'g2 first'));
@@ -150,7 +147,13 @@ export function describeConversationStore(name: string, open: OpenStorage): void
         assert.equal(entry.lastMessage?.seq ?? 0, entry.conversation.lastSeq);
         assert.deepEqual(entry.conversation, await storage().conversations.byId(entry.conversation.id));
       }
-      assert.deepEqual(byId.get(g2.id)?.conversation.members.map((m) => m.userId).sort(), [c!.id, me!.id, d!.id].sort());
+      assert.deepEqual(
+        byId
+          .get(g2.id)
+          ?.conversation.members.map((m) => m.userId)
+          .sort(),
+        [c!.id, me!.id, d!.id].sort(),
+      );
       assert.deepEqual(await storage().conversations.listForUser(id('nobody')), []);
     });
 
@@ -162,22 +165,13 @@ export function describeConversationStore(name: string, open: OpenStorage): void
 
       const t1 = nextTime();
       const m1 = await cs.advanceWatermarks(conversation.id, b!.id, { delivered: 3 }, t1);
-      assert.deepEqual(
-        [m1?.sentSeq, m1?.deliveredSeq, m1?.readSeq, m1?.deliveredAt, m1?.readAt],
-        [3, 3, 0, t1, null],
-      );
+      assert.deepEqual([m1?.sentSeq, m1?.deliveredSeq, m1?.readSeq, m1?.deliveredAt, m1?.readAt], [3, 3, 0, t1, null]);
       const t2 = nextTime();
       const m2 = await cs.advanceWatermarks(conversation.id, b!.id, { read: 2, delivered: 1, sent: 1 }, t2);
-      assert.deepEqual(
-        [m2?.sentSeq, m2?.deliveredSeq, m2?.readSeq, m2?.deliveredAt, m2?.readAt],
-        [3, 3, 2, t1, t2],
-      );
+      assert.deepEqual([m2?.sentSeq, m2?.deliveredSeq, m2?.readSeq, m2?.deliveredAt, m2?.readAt], [3, 3, 2, t1, t2]);
       const t3 = nextTime();
       const m3 = await cs.advanceWatermarks(conversation.id, b!.id, { read: 99 }, t3);
-      assert.deepEqual(
-        [m3?.sentSeq, m3?.deliveredSeq, m3?.readSeq, m3?.deliveredAt, m3?.readAt],
-        [5, 5, 5, t3, t3],
-      );
+      assert.deepEqual([m3?.sentSeq, m3?.deliveredSeq, m3?.readSeq, m3?.deliveredAt, m3?.readAt], [5, 5, 5, t3, t3]);
       const m4 = await cs.advanceWatermarks(conversation.id, b!.id, { read: 1, delivered: 0 }, nextTime());
       assert.deepEqual(m4, m3);
       assert.deepEqual(await cs.membership(conversation.id, b!.id), m3);

@@ -8,9 +8,9 @@ import {
   id,
   messageDraft,
   nextTime,
+  type OpenStorage,
   systemDraft,
   useStorage,
-  type OpenStorage,
 } from './harness.js';
 
 async function directChat(storage: Storage) {
@@ -28,7 +28,12 @@ async function post(storage: Storage, conversationId: string, senderId: string, 
 }
 
 /** The outbox entry of one conversation when it has something to replay, or undefined. */
-async function head(storage: Storage, userId: string, deviceId: string, conversationId: string): Promise<OutboxHead | undefined> {
+async function head(
+  storage: Storage,
+  userId: string,
+  deviceId: string,
+  conversationId: string,
+): Promise<OutboxHead | undefined> {
   return (await storage.delivery.openDevice(userId, deviceId, nextTime())).find(
     (h) => h.conversationId === conversationId && h.lastSeq > h.afterSeq,
   );
@@ -79,7 +84,12 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       await post(storage(), conversation.id, a.id, 6);
 
       const move = await storage().delivery.ackDelivery(b.id, 'phone', conversation.id, 5, nextTime());
-      assert.deepEqual(move, { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 0, deliveredSeq: 5 });
+      assert.deepEqual(move, {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 0,
+        deliveredSeq: 5,
+      });
       assert.deepEqual(await head(storage(), b.id, 'laptop', conversation.id), {
         conversationId: conversation.id,
         afterSeq: 0,
@@ -89,7 +99,12 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
 
       // The laptop acks less than the phone did: its cursor moves, the watermark does not.
       const behind = await storage().delivery.ackDelivery(b.id, 'laptop', conversation.id, 2, nextTime());
-      assert.deepEqual(behind, { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 5, deliveredSeq: 5 });
+      assert.deepEqual(behind, {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 5,
+        deliveredSeq: 5,
+      });
       assert.equal((await head(storage(), b.id, 'laptop', conversation.id))?.afterSeq, 2);
       assert.equal((await head(storage(), b.id, 'phone', conversation.id))?.afterSeq, 5);
       assert.equal((await storage().conversations.membership(conversation.id, b.id))?.deliveredSeq, 5);
@@ -104,7 +119,13 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       await storage().delivery.openDevice(b!.id, 'phone', nextTime());
       const { conversation } = await createGroup(storage(), admin!.id, [c!.id]);
       await post(storage(), conversation.id, admin!.id, 2);
-      const added = await storage().conversations.addMember(conversation.id, b!.id, 'member', 10, systemDraft(admin!.id, 'member_added', b!.id));
+      const added = await storage().conversations.addMember(
+        conversation.id,
+        b!.id,
+        'member',
+        10,
+        systemDraft(admin!.id, 'member_added', b!.id),
+      );
       assert.equal(added.message.seq, 4);
       await post(storage(), conversation.id, c!.id, 2);
       assert.deepEqual(await head(storage(), b!.id, 'phone', conversation.id), {
@@ -123,7 +144,11 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       await post(storage(), conversation.id, admin!.id, 3);
       assert.equal((await head(storage(), b!.id, 'phone', conversation.id))?.lastSeq, 4);
 
-      await storage().conversations.removeMember(conversation.id, b!.id, systemDraft(admin!.id, 'member_removed', b!.id));
+      await storage().conversations.removeMember(
+        conversation.id,
+        b!.id,
+        systemDraft(admin!.id, 'member_removed', b!.id),
+      );
       await post(storage(), conversation.id, admin!.id, 2);
       assert.equal(await head(storage(), b!.id, 'phone', conversation.id), undefined);
       assert.equal(await head(storage(), b!.id, 'laptop', conversation.id), undefined);
@@ -137,9 +162,19 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       await storage().delivery.openDevice(b!.id, 'phone', nextTime());
       await post(storage(), conversation.id, admin!.id, 3);
       await storage().delivery.ackDelivery(b!.id, 'phone', conversation.id, 2, nextTime());
-      await storage().conversations.removeMember(conversation.id, b!.id, systemDraft(admin!.id, 'member_removed', b!.id));
+      await storage().conversations.removeMember(
+        conversation.id,
+        b!.id,
+        systemDraft(admin!.id, 'member_removed', b!.id),
+      );
       await post(storage(), conversation.id, admin!.id, 2); // seqs 6, 7
-      const readd = await storage().conversations.addMember(conversation.id, b!.id, 'member', 10, systemDraft(admin!.id, 'member_added', b!.id));
+      const readd = await storage().conversations.addMember(
+        conversation.id,
+        b!.id,
+        'member',
+        10,
+        systemDraft(admin!.id, 'member_added', b!.id),
+      );
       assert.equal(readd.message.seq, 8);
       await post(storage(), conversation.id, admin!.id, 1);
       assert.deepEqual(await head(storage(), b!.id, 'phone', conversation.id), {
@@ -149,36 +184,80 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       });
       // An ack below the window is clamped up to its start: no watermark move.
       const low = await storage().delivery.ackDelivery(b!.id, 'phone', conversation.id, 3, nextTime());
-      assert.deepEqual(low, { conversationId: conversation.id, userId: b!.id, previousDeliveredSeq: 7, deliveredSeq: 7 });
+      assert.deepEqual(low, {
+        conversationId: conversation.id,
+        userId: b!.id,
+        previousDeliveredSeq: 7,
+        deliveredSeq: 7,
+      });
       assert.equal((await head(storage(), b!.id, 'phone', conversation.id))?.afterSeq, 7);
     });
 
     it('moves acks forward only, clamped to the last message, and tells whether they moved', async () => {
       const { a, b, conversation } = await directChat(storage());
       await post(storage(), conversation.id, a.id, 5);
-      const ack = (seq: number, at = nextTime()) => storage().delivery.ackDelivery(b.id, 'phone', conversation.id, seq, at);
+      const ack = (seq: number, at = nextTime()) =>
+        storage().delivery.ackDelivery(b.id, 'phone', conversation.id, seq, at);
       const membership = () => storage().conversations.membership(conversation.id, b.id);
 
       const firstAt = nextTime();
-      assert.deepEqual(await ack(3, firstAt), { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 0, deliveredSeq: 3 });
+      assert.deepEqual(await ack(3, firstAt), {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 0,
+        deliveredSeq: 3,
+      });
       let m = await membership();
       assert.deepEqual([m?.sentSeq, m?.deliveredSeq, m?.readSeq, m?.deliveredAt], [3, 3, 0, firstAt]);
 
-      assert.deepEqual(await ack(2), { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 3, deliveredSeq: 3 });
-      assert.deepEqual(await ack(3), { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 3, deliveredSeq: 3 });
-      assert.deepEqual(await ack(-4), { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 3, deliveredSeq: 3 });
-      assert.deepEqual(await ack(Number.NaN), { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 3, deliveredSeq: 3 });
+      assert.deepEqual(await ack(2), {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 3,
+        deliveredSeq: 3,
+      });
+      assert.deepEqual(await ack(3), {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 3,
+        deliveredSeq: 3,
+      });
+      assert.deepEqual(await ack(-4), {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 3,
+        deliveredSeq: 3,
+      });
+      assert.deepEqual(await ack(Number.NaN), {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 3,
+        deliveredSeq: 3,
+      });
       m = await membership();
       assert.equal(m?.deliveredAt, firstAt, 'deliveredAt changes only when the watermark moves');
       assert.equal((await head(storage(), b.id, 'phone', conversation.id))?.afterSeq, 3);
 
       const lastAt = nextTime();
-      assert.deepEqual(await ack(1000, lastAt), { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 3, deliveredSeq: 5 });
+      assert.deepEqual(await ack(1000, lastAt), {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 3,
+        deliveredSeq: 5,
+      });
       m = await membership();
       assert.deepEqual([m?.sentSeq, m?.deliveredSeq, m?.readSeq, m?.deliveredAt], [5, 5, 0, lastAt]);
-      assert.equal(await head(storage(), b.id, 'phone', conversation.id), undefined, 'the cursor is clamped to lastSeq');
+      assert.equal(
+        await head(storage(), b.id, 'phone', conversation.id),
+        undefined,
+        'the cursor is clamped to lastSeq',
+      );
       await post(storage(), conversation.id, a.id, 1);
-      assert.deepEqual(await head(storage(), b.id, 'phone', conversation.id), { conversationId: conversation.id, afterSeq: 5, lastSeq: 6 });
+      assert.deepEqual(await head(storage(), b.id, 'phone', conversation.id), {
+        conversationId: conversation.id,
+        afterSeq: 5,
+        lastSeq: 6,
+      });
 
       const [stranger] = await createUsers(storage(), 1);
       assert.equal(await storage().delivery.ackDelivery(stranger!.id, 'phone', conversation.id, 1, nextTime()), null);
@@ -198,7 +277,9 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
           : { deviceId: 'phone', seq: ((i * 7919) % 29) + 1 },
       );
       const results = await Promise.all(
-        acks.map(({ deviceId, seq }) => storage().delivery.ackDelivery(b!.id, deviceId, conversation.id, seq, nextTime())),
+        acks.map(({ deviceId, seq }) =>
+          storage().delivery.ackDelivery(b!.id, deviceId, conversation.id, seq, nextTime()),
+        ),
       );
       let delivered = 0;
       results.forEach((move, i) => {
@@ -255,14 +336,20 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         await harness.storage.delivery.openDevice(b.id, 'phone', nextTime());
         await harness.storage.delivery.openDevice(b.id, 'laptop', nextTime());
         await Promise.all([
-          ...[1, 4, 6, 2].map((seq) => harness.storage.delivery.ackDelivery(b.id, 'phone', conversation.id, seq, nextTime())),
+          ...[1, 4, 6, 2].map((seq) =>
+            harness.storage.delivery.ackDelivery(b.id, 'phone', conversation.id, seq, nextTime()),
+          ),
           harness.storage.delivery.ackDelivery(b.id, 'laptop', conversation.id, 3, nextTime()),
           harness.storage.delivery.markSent(b.id, conversation.id, 7),
         ]);
         const reopened = await harness.reopen();
         const m = await reopened.conversations.membership(conversation.id, b.id);
         assert.deepEqual([m?.sentSeq, m?.deliveredSeq], [7, 6]);
-        assert.deepEqual(await head(reopened, b.id, 'phone', conversation.id), { conversationId: conversation.id, afterSeq: 6, lastSeq: 8 });
+        assert.deepEqual(await head(reopened, b.id, 'phone', conversation.id), {
+          conversationId: conversation.id,
+          afterSeq: 6,
+          lastSeq: 8,
+        });
         assert.equal((await head(reopened, b.id, 'laptop', conversation.id))?.afterSeq, 3);
         // The devices are known: a third one starts at the delivered watermark.
         assert.equal((await head(reopened, b.id, 'tablet', conversation.id))?.afterSeq, 6);

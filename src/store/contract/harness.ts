@@ -5,8 +5,8 @@
  * between tests.
  */
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import type { SystemEvent } from '../../protocol/dto.js';
 import { StoreError, type StoreErrorKind } from '../errors.js';
 import type { MessageDraft, NewUser, SystemDraft, UserRecord } from '../records.js';
@@ -49,7 +49,7 @@ export function newUser(overrides: Partial<NewUser> = {}): NewUser {
     username: `u${token(12)}`,
     displayName: 'Test User',
     phone: null,
-    passwordHash: 'hash:' + token(8),
+    passwordHash: `hash:${token(8)}`,
     createdAt: nextTime(),
     ...overrides,
   };
@@ -101,7 +101,7 @@ export async function createGroup(
   storage: Storage,
   creatorId: string,
   memberIds: readonly string[],
-  name = 'Group ' + token(4),
+  name = `Group ${token(4)}`,
 ): Promise<MembershipChange> {
   const createdAt = nextTime();
   return storage.conversations.createGroup({

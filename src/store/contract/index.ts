@@ -1,6 +1,7 @@
 /** The storage contract suites, for every Storage implementation. */
-export { describeUserStore } from './user-store.contract.js';
+
 export { describeConversationStore } from './conversation-store.contract.js';
-export { describeMessageStore } from './message-store.contract.js';
 export { describeDeliveryStore } from './delivery-store.contract.js';
 export type { OpenStorage, StorageHarness } from './harness.js';
+export { describeMessageStore } from './message-store.contract.js';
+export { describeUserStore } from './user-store.contract.js';

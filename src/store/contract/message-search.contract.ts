@@ -13,7 +13,11 @@ export function describeMessageSearch(storage: () => Storage): void {
     return { a: a!, b: b!, conversation };
   }
 
-  async function find(userId: string, query: string, options: { conversationId?: string; limit?: number; cursor?: string } = {}) {
+  async function find(
+    userId: string,
+    query: string,
+    options: { conversationId?: string; limit?: number; cursor?: string } = {},
+  ) {
     const hits = await storage().messages.search(userId, query, { limit: 50, ...options });
     return hits.map((hit) => hit.message.content);
   }
@@ -61,8 +65,27 @@ export function describeMessageSearch(storage: () => Storage): void {
   it('treats quotes and operators in the query as text', async () => {
     const { b } = await chat(['salt and pepper near the door', 'sugar only']);
     const salt = ['salt and pepper near the door'];
-    for (const query of ['"', '*', '-', '(', ')', '^', ':', '""', 'AND', 'NEAR(', 'salt AND pepper',
-      'salt -pepper', '"salt', 'salt"pepper', 'sal*', '^salt', 'NEAR(salt pepper', 'salt + pepper', '(salt)']) {
+    for (const query of [
+      '"',
+      '*',
+      '-',
+      '(',
+      ')',
+      '^',
+      ':',
+      '""',
+      'AND',
+      'NEAR(',
+      'salt AND pepper',
+      'salt -pepper',
+      '"salt',
+      'salt"pepper',
+      'sal*',
+      '^salt',
+      'NEAR(salt pepper',
+      'salt + pepper',
+      '(salt)',
+    ]) {
       const got = await find(b.id, query);
       const words = query.match(/[\p{L}\p{N}]+/gu);
       if (!words) assert.deepEqual(got, [], `no words in ${JSON.stringify(query)}`);
@@ -82,8 +105,13 @@ export function describeMessageSearch(storage: () => Storage): void {
     await storage().messages.append(messageDraft(cid, admin!.id, 'I created a poll'));
     const secret = await storage().messages.append(messageDraft(cid, admin!.id, 'secret plan'));
     const old = await storage().messages.append(messageDraft(cid, admin!.id, 'old wording'));
-    await storage().conversations.addMember(cid, (await createUsers(storage(), 1))[0]!.id, 'member', 10,
-      systemDraft(admin!.id, 'member_added', 'someone'));
+    await storage().conversations.addMember(
+      cid,
+      (await createUsers(storage(), 1))[0]!.id,
+      'member',
+      10,
+      systemDraft(admin!.id, 'member_added', 'someone'),
+    );
     assert.deepEqual(await find(b!.id, 'created'), ['I created a poll']);
     assert.deepEqual(await find(b!.id, 'member added'), []);
     await storage().messages.softDelete(secret.message.id, nextTime());
@@ -114,7 +142,12 @@ export function describeMessageSearch(storage: () => Storage): void {
   it('filters by conversation', async () => {
     const first = await chat(['lunch at noon']);
     const [other] = await createUsers(storage(), 1);
-    const { conversation } = await storage().conversations.getOrCreateDirect(id('d'), first.a.id, other!.id, nextTime());
+    const { conversation } = await storage().conversations.getOrCreateDirect(
+      id('d'),
+      first.a.id,
+      other!.id,
+      nextTime(),
+    );
     await storage().messages.append(messageDraft(conversation.id, other!.id, 'lunch tomorrow'));
     assert.deepEqual(await find(first.a.id, 'lunch'), ['lunch tomorrow', 'lunch at noon']);
     assert.deepEqual(await find(first.a.id, 'lunch', { conversationId: first.conversation.id }), ['lunch at noon']);

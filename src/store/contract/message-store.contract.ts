@@ -9,10 +9,10 @@ import {
   id,
   messageDraft,
   nextTime,
+  type OpenStorage,
   rejectsWith,
   systemDraft,
   useStorage,
-  type OpenStorage,
 } from './harness.js';
 import { describeMessageSearch } from './message-search.contract.js';
 
@@ -75,7 +75,9 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
       assert.equal(repeat.created, false);
       assert.deepEqual(repeat.message, first.message);
       // The same clientMsgId from another sender is another message.
-      const other = await storage().messages.append(messageDraft(conversation.id, b.id, 'b', { clientMsgId: draft.clientMsgId }));
+      const other = await storage().messages.append(
+        messageDraft(conversation.id, b.id, 'b', { clientMsgId: draft.clientMsgId }),
+      );
       assert.equal(other.created, true);
       assert.equal(other.message.seq, 2);
       assert.equal((await storage().conversations.byId(conversation.id))?.lastSeq, 2);
@@ -85,7 +87,15 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
       const users = await createUsers(storage(), 5);
       const groups: ConversationRecord[] = [];
       for (let g = 0; g < 3; g++) {
-        groups.push((await createGroup(storage(), users[0]!.id, users.slice(1).map((u) => u.id))).conversation);
+        groups.push(
+          (
+            await createGroup(
+              storage(),
+              users[0]!.id,
+              users.slice(1).map((u) => u.id),
+            )
+          ).conversation,
+        );
       }
       const results = await Promise.all(
         Array.from({ length: 300 }, (_, i) =>
@@ -95,7 +105,11 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
       assert.ok(results.every((r) => r.created));
       for (const group of groups) {
         const got = results.filter((r) => r.message.conversationId === group.id).map((r) => r.message.seq);
-        assert.deepEqual([...got].sort((x, y) => x - y), range(2, 101), 'seqs 2..101 after the system message');
+        assert.deepEqual(
+          [...got].sort((x, y) => x - y),
+          range(2, 101),
+          'seqs 2..101 after the system message',
+        );
         const history = await storage().messages.page(group.id, { fromSeq: 1, toSeq: 1000 }, { limit: 200 });
         assert.deepEqual(seqs(history.messages), range(1, 101));
         assert.equal((await storage().conversations.byId(group.id))?.lastSeq, 101);
@@ -123,7 +137,11 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
     it('rejects only the removed member append among concurrent appends', async () => {
       const [admin, b, c] = await createUsers(storage(), 3);
       const { conversation } = await createGroup(storage(), admin!.id, [b!.id, c!.id]);
-      await storage().conversations.removeMember(conversation.id, c!.id, systemDraft(admin!.id, 'member_removed', c!.id));
+      await storage().conversations.removeMember(
+        conversation.id,
+        c!.id,
+        systemDraft(admin!.id, 'member_removed', c!.id),
+      );
       const senders = [admin!, c!, b!, c!, admin!, b!];
       const settled = await Promise.allSettled(
         senders.map((s, i) => storage().messages.append(messageDraft(conversation.id, s.id, `try ${i}`))),
@@ -137,7 +155,10 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
         }
       });
       const ok = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.message.seq] : []));
-      assert.deepEqual(ok.sort((x, y) => x - y), [3, 4, 5, 6]);
+      assert.deepEqual(
+        ok.sort((x, y) => x - y),
+        [3, 4, 5, 6],
+      );
       assert.equal((await storage().conversations.byId(conversation.id))?.lastSeq, 6);
     });
 
@@ -158,10 +179,20 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
       const { conversation } = await createGroup(storage(), admin!.id, [b!.id, c!.id]);
       const before = await storage().messages.append(messageDraft(conversation.id, b!.id, 'all three'));
       assert.deepEqual([...before.recipientIds].sort(), [admin!.id, b!.id, c!.id].sort());
-      await storage().conversations.removeMember(conversation.id, c!.id, systemDraft(admin!.id, 'member_removed', c!.id));
+      await storage().conversations.removeMember(
+        conversation.id,
+        c!.id,
+        systemDraft(admin!.id, 'member_removed', c!.id),
+      );
       const after = await storage().messages.append(messageDraft(conversation.id, b!.id, 'without c'));
       assert.deepEqual([...after.recipientIds].sort(), [admin!.id, b!.id].sort());
-      await storage().conversations.addMember(conversation.id, d!.id, 'member', 10, systemDraft(admin!.id, 'member_added', d!.id));
+      await storage().conversations.addMember(
+        conversation.id,
+        d!.id,
+        'member',
+        10,
+        systemDraft(admin!.id, 'member_added', d!.id),
+      );
       const [withD, again] = await Promise.all([
         storage().messages.append(messageDraft(conversation.id, admin!.id, 'with d')),
         storage().messages.append(messageDraft(conversation.id, d!.id, 'from d')),
@@ -192,7 +223,10 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
     it('pages before, after and newest, with hasMore at the edges and within a window', async () => {
       const { a, conversation } = await directChat(storage());
       for (let i = 1; i <= 10; i++) await storage().messages.append(messageDraft(conversation.id, a.id, `n${i}`));
-      const page = async (window: { fromSeq: number; toSeq: number }, options: { limit: number; before?: number; after?: number }) => {
+      const page = async (
+        window: { fromSeq: number; toSeq: number },
+        options: { limit: number; before?: number; after?: number },
+      ) => {
         const result = await storage().messages.page(conversation.id, window, options);
         return { seqs: seqs(result.messages), hasMore: result.hasMore };
       };
@@ -220,7 +254,10 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
       assert.deepEqual(await page(window, { limit: 2, after: 7 }), { seqs: [], hasMore: false });
       assert.deepEqual(await page({ fromSeq: 5, toSeq: 4 }, { limit: 2 }), { seqs: [], hasMore: false });
       const result = await storage().messages.page(conversation.id, all, { limit: 2, before: 3 });
-      assert.deepEqual(result.messages.map((m) => m.content), ['n1', 'n2']);
+      assert.deepEqual(
+        result.messages.map((m) => m.content),
+        ['n1', 'n2'],
+      );
     });
 
     it('edits a message unless it is deleted', async () => {

@@ -1,7 +1,7 @@
 /** The UserStore contract, run against every implementation through a factory. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUsers, id, newUser, rejectsWith, token, useStorage, type OpenStorage } from './harness.js';
+import { createUsers, id, newUser, type OpenStorage, rejectsWith, token, useStorage } from './harness.js';
 
 export function describeUserStore(name: string, open: OpenStorage): void {
   describe(`UserStore contract: ${name}`, () => {
@@ -24,7 +24,7 @@ export function describeUserStore(name: string, open: OpenStorage): void {
       assert.deepEqual(await storage().users.byId(input.id), user);
       assert.deepEqual(await storage().users.byUsername(input.username), user);
       assert.equal(await storage().users.byId(id('missing')), null);
-      assert.equal(await storage().users.byUsername('missing' + token()), null);
+      assert.equal(await storage().users.byUsername(`missing${token()}`), null);
     });
 
     it('byIds returns the existing users, each once', async () => {
@@ -52,12 +52,12 @@ export function describeUserStore(name: string, open: OpenStorage): void {
       await storage().users.create(newUser({ username: token(8) + p }));
       const names = async (prefix: string, limit: number) =>
         (await storage().users.searchByUsernamePrefix(prefix, limit)).map((u) => u.username);
-      assert.deepEqual(await names(p + 'al', 10), [p + 'al', p + 'alfred', p + 'alice']);
-      assert.deepEqual(await names(p, 3), [p + 'a_x', p + 'abx', p + 'al']);
+      assert.deepEqual(await names(`${p}al`, 10), [`${p}al`, `${p}alfred`, `${p}alice`]);
+      assert.deepEqual(await names(p, 3), [`${p}a_x`, `${p}abx`, `${p}al`]);
       // `_` and `%` are plain characters, not wildcards.
-      assert.deepEqual(await names(p + 'a_', 10), [p + 'a_x']);
-      assert.deepEqual(await names(p + '%', 10), []);
-      assert.deepEqual(await names(p + 'zz', 10), []);
+      assert.deepEqual(await names(`${p}a_`, 10), [`${p}a_x`]);
+      assert.deepEqual(await names(`${p}%`, 10), []);
+      assert.deepEqual(await names(`${p}zz`, 10), []);
     });
 
     it('updates only the patched fields and answers null for a missing user', async () => {

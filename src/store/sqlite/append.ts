@@ -3,11 +3,12 @@
  * by the group-committed MessageStore.append and the membership operations
  * (which post their system message in the same transaction as the change).
  */
-import type { AppendResult } from '../stores.js';
-import type { MessageDraft, MessageRecord } from '../records.js';
+
 import { StoreError } from '../errors.js';
+import type { MessageDraft, MessageRecord } from '../records.js';
+import type { AppendResult } from '../stores.js';
 import type { Db } from './database.js';
-import { MESSAGE_COLUMNS, memberOrder, toMessage, type MessageRow } from './rows.js';
+import { MESSAGE_COLUMNS, type MessageRow, memberOrder, toMessage } from './rows.js';
 
 export interface AppendOptions {
   /**

@@ -1,19 +1,20 @@
 /** Reads shared by the conversation store and the membership changes. */
-import type { ConversationListEntry } from '../stores.js';
+
 import type { ConversationRecord, MembershipRecord } from '../records.js';
+import type { ConversationListEntry } from '../stores.js';
 import type { Db } from './database.js';
 import {
   CONVERSATION_COLUMNS,
+  type ConversationRow,
   MEMBERSHIP_COLUMNS,
   MESSAGE_COLUMNS,
+  type MembershipRow,
+  type MessageRow,
   memberOrder,
   qualified,
   toConversation,
   toMembership,
   toMessage,
-  type ConversationRow,
-  type MembershipRow,
-  type MessageRow,
 } from './rows.js';
 
 export class ConversationQueries {
@@ -38,9 +39,7 @@ export class ConversationQueries {
     this.membershipRow = db.prepare<[string, string], MembershipRow>(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE conversation_id = ? AND user_id = ?`,
     );
-    this.byDirectKey = db.prepare<[string], { id: string }>(
-      'SELECT id FROM conversations WHERE direct_key = ?',
-    );
+    this.byDirectKey = db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE direct_key = ?');
     // The three list queries each join the user's current memberships, so the
     // list costs three statements whatever the number of conversations.
     this.listConversations = db.prepare<[string], ConversationRow>(
@@ -95,13 +94,14 @@ export class ConversationQueries {
 
   private listEntries(userId: string): ConversationListEntry[] {
     const rows = this.listConversations.all(userId);
-    const lastMessages = new Map(
-      this.listLastMessages.all(userId).map((row) => [row.conversation_id, toMessage(row)]),
-    );
+    const lastMessages = new Map(this.listLastMessages.all(userId).map((row) => [row.conversation_id, toMessage(row)]));
     const members = new Map<string, MembershipRecord[]>();
     for (const row of this.listMembers.all(userId)) {
       let list = members.get(row.conversation_id);
-      if (!list) members.set(row.conversation_id, (list = []));
+      if (!list) {
+        list = [];
+        members.set(row.conversation_id, list);
+      }
       list.push(toMembership(row));
     }
     return rows.map((row) => ({

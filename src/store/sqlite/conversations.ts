@@ -1,11 +1,12 @@
 /** ConversationStore on SQLite. */
-import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup } from '../stores.js';
-import type { ConversationPatch, ConversationRecord, MembershipRecord, SystemDraft } from '../records.js';
+
 import type { MemberRole } from '../../protocol/dto.js';
-import { timed, type Db, type Observe } from './database.js';
+import type { ConversationPatch, ConversationRecord, MembershipRecord, SystemDraft } from '../records.js';
+import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup } from '../stores.js';
 import type { DraftWriter } from './append.js';
-import type { Flushable } from './group-commit.js';
 import { ConversationQueries } from './conversation-queries.js';
+import { type Db, type Observe, timed } from './database.js';
+import type { Flushable } from './group-commit.js';
 import { MembershipChanges } from './membership-changes.js';
 import { toMembership } from './rows.js';
 
@@ -57,9 +58,8 @@ export class SqliteConversationStore implements ConversationStore {
       if (existingId === null) throw new Error(`conversation id ${id} is taken by another conversation`);
       return { conversation: this.queries.mustLoad(existingId), created: inserted };
     }).immediate;
-    this.advance = db.transaction(
-      (conversationId: string, userId: string, marks: Marks, at: string) =>
-        this.doAdvance(conversationId, userId, marks, at),
+    this.advance = db.transaction((conversationId: string, userId: string, marks: Marks, at: string) =>
+      this.doAdvance(conversationId, userId, marks, at),
     ).immediate;
   }
 

@@ -2,9 +2,10 @@
  * Opens the SQLite file with the pragmas the stores rely on, then migrates it.
  * Embedded storage: one process (one node) owns the file.
  */
-import Database from 'better-sqlite3';
+
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 
 export type Db = Database.Database;

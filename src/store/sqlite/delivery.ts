@@ -6,7 +6,7 @@
  * seeing the state the previous one left.
  */
 import type { DeliveryStore, OutboxHead, WatermarkMove } from '../stores.js';
-import { report, timed, type Db, type Observe } from './database.js';
+import { type Db, type Observe, report, timed } from './database.js';
 import { BatchCommitter, type Flushable, type GroupCommitOptions } from './group-commit.js';
 
 interface Ack {

@@ -7,10 +7,11 @@
  * BatchCommitter is the mechanism; GroupCommitter applies it to
  * MessageStore.append, and the DeliveryStore to acks and sent marks.
  */
-import type { AppendResult } from '../stores.js';
+
 import type { MessageDraft } from '../records.js';
-import { report, type Db, type Observe } from './database.js';
+import type { AppendResult } from '../stores.js';
 import type { DraftWriter } from './append.js';
+import { type Db, type Observe, report } from './database.js';
 
 interface Pending<I, O> {
   input: I;

@@ -3,13 +3,13 @@
  * several nodes need the PostgreSQL storage.
  */
 import type { Storage } from '../stores.js';
-import { openDatabase, timed, type Observe } from './database.js';
 import { DraftWriter } from './append.js';
-import { GroupCommitter } from './group-commit.js';
-import { SqliteUserStore } from './users.js';
 import { SqliteConversationStore } from './conversations.js';
-import { SqliteMessageStore } from './messages.js';
+import { type Observe, openDatabase, timed } from './database.js';
 import { SqliteDeliveryStore } from './delivery.js';
+import { GroupCommitter } from './group-commit.js';
+import { SqliteMessageStore } from './messages.js';
+import { SqliteUserStore } from './users.js';
 
 export interface SqliteStorageOptions {
   /** The database file; its folder is created when missing. */

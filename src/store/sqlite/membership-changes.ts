@@ -3,14 +3,15 @@
  * message in one synchronous transaction, through the same DraftWriter as the
  * group-committed appends.
  */
-import type { MembershipChange, NewGroup } from '../stores.js';
-import type { MessageDraft, MessageRecord, SystemDraft } from '../records.js';
+
 import type { MemberRole } from '../../protocol/dto.js';
 import { StoreError } from '../errors.js';
-import type { Db } from './database.js';
+import type { MessageDraft, MessageRecord, SystemDraft } from '../records.js';
+import type { MembershipChange, NewGroup } from '../stores.js';
 import type { DraftWriter } from './append.js';
 import type { ConversationQueries } from './conversation-queries.js';
-import { memberOrder, type ConversationRow, type MembershipRow } from './rows.js';
+import type { Db } from './database.js';
+import { type ConversationRow, type MembershipRow, memberOrder } from './rows.js';
 
 /** The full draft of a membership change's system message. */
 export function systemMessageDraft(conversationId: string, system: SystemDraft): MessageDraft {
@@ -38,12 +39,7 @@ export class MembershipChanges {
     system: SystemDraft,
   ) => MembershipChange;
   readonly removeMember: (conversationId: string, userId: string, system: SystemDraft) => MembershipChange;
-  readonly setRole: (
-    conversationId: string,
-    userId: string,
-    role: MemberRole,
-    system: SystemDraft,
-  ) => MembershipChange;
+  readonly setRole: (conversationId: string, userId: string, role: MemberRole, system: SystemDraft) => MembershipChange;
 
   private readonly insertGroup;
   private readonly insertMember;
@@ -107,9 +103,8 @@ export class MembershipChanges {
     this.removeMember = db.transaction((conversationId: string, userId: string, system: SystemDraft) =>
       this.doRemoveMember(conversationId, userId, system),
     ).immediate;
-    this.setRole = db.transaction(
-      (conversationId: string, userId: string, role: MemberRole, system: SystemDraft) =>
-        this.doSetRole(conversationId, userId, role, system),
+    this.setRole = db.transaction((conversationId: string, userId: string, role: MemberRole, system: SystemDraft) =>
+      this.doSetRole(conversationId, userId, role, system),
     ).immediate;
   }
 
@@ -140,7 +135,7 @@ export class MembershipChanges {
     this.conversation(conversationId);
     const existing = this.queries.membership(conversationId, userId);
     if (existing && existing.visible_to_seq === null) throw new StoreError('already_member');
-    if (this.countCurrent.get(conversationId)!.n >= maxMembers) throw new StoreError('member_limit');
+    if ((this.countCurrent.get(conversationId)?.n ?? 0) >= maxMembers) throw new StoreError('member_limit');
     const message = this.post(conversationId, system);
     this.reopenMember.run({
       conversationId,
@@ -160,18 +155,13 @@ export class MembershipChanges {
     // message, so the removed member sees its own removal.
     const message = this.post(conversationId, system);
     this.closeWindow.run(message.seq, conversationId, userId);
-    if (member.role === 'admin' && this.countAdmins.get(conversationId)!.n === 0) {
+    if (member.role === 'admin' && (this.countAdmins.get(conversationId)?.n ?? 0) === 0) {
       this.promoteOldest.run({ conversationId });
     }
     return { conversation: this.queries.mustLoad(conversationId), message };
   }
 
-  private doSetRole(
-    conversationId: string,
-    userId: string,
-    role: MemberRole,
-    system: SystemDraft,
-  ): MembershipChange {
+  private doSetRole(conversationId: string, userId: string, role: MemberRole, system: SystemDraft): MembershipChange {
     this.conversation(conversationId);
     this.currentMember(conversationId, userId);
     const message = this.post(conversationId, system);

@@ -1,9 +1,10 @@
 /** MessageStore on SQLite; appends go through the group committer. */
-import type { AppendResult, HistoryPage, MessageStore, SearchHit } from '../stores.js';
+
 import type { MessageDraft, MessageRecord } from '../records.js';
-import { report, timed, type Db, type Observe } from './database.js';
+import type { AppendResult, HistoryPage, MessageStore, SearchHit } from '../stores.js';
+import { type Db, type Observe, report, timed } from './database.js';
 import type { GroupCommitter } from './group-commit.js';
-import { MESSAGE_COLUMNS, qualified, toMessage, type MessageRow } from './rows.js';
+import { MESSAGE_COLUMNS, type MessageRow, qualified, toMessage } from './rows.js';
 import { toFtsQuery } from './search-query.js';
 
 /** Larger than any seq; stands for an open end of a window. */
@@ -132,7 +133,10 @@ export class SqliteMessageStore implements MessageStore {
          ORDER BY f.rowid DESC
          LIMIT @limit`;
       let statement = this.searchStatements.get(sql);
-      if (!statement) this.searchStatements.set(sql, (statement = this.db.prepare(sql)));
+      if (!statement) {
+        statement = this.db.prepare(sql);
+        this.searchStatements.set(sql, statement);
+      }
       const rows = statement.all({
         match,
         userId,

@@ -135,8 +135,8 @@ export function migrate(db: Db, steps: readonly string[] = MIGRATIONS): void {
       `database schema version ${current} is newer than this server knows (${steps.length}); refusing to open`,
     );
   }
-  for (let version = current; version < steps.length; version++) {
-    const sql = steps[version]!;
+  for (const [version, sql] of steps.entries()) {
+    if (version < current) continue;
     db.transaction(() => {
       db.exec(sql);
       // Part of the same transaction: the step and its version land together.

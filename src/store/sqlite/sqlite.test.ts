@@ -4,8 +4,10 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { createGroup, messageDraft, newUser, nextTime, systemDraft } from '../contract/harness.js';
 import {
   describeConversationStore,
   describeDeliveryStore,
@@ -13,13 +15,11 @@ import {
   describeUserStore,
   type OpenStorage,
 } from '../contract/index.js';
-import { createGroup, messageDraft, newUser, nextTime, systemDraft } from '../contract/harness.js';
 import type { Storage } from '../stores.js';
-import Database from 'better-sqlite3';
 import { openDatabase } from './database.js';
+import { openSqliteStorage, type SqliteStorageOptions } from './index.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { toFtsQuery } from './search-query.js';
-import { openSqliteStorage, type SqliteStorageOptions } from './index.js';
 
 async function tempPath(): Promise<{ dir: string; path: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'chat-sqlite-'));
@@ -95,10 +95,16 @@ describe('SQLite storage specifics', () => {
   it('applies each migration step once, atomically, and refuses a newer schema', () => {
     const db = openDatabase({ path: join(dir, 'migrate.db') });
     try {
-      const steps = [...MIGRATIONS, 'CREATE TABLE extra (x INTEGER)', 'CREATE TABLE half (y); SELECT no_such_function()'];
+      const steps = [
+        ...MIGRATIONS,
+        'CREATE TABLE extra (x INTEGER)',
+        'CREATE TABLE half (y); SELECT no_such_function()',
+      ];
       assert.throws(() => migrate(db, steps), /no_such_function/);
       assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length + 1);
-      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((r) => r.name);
       assert.ok(tables.includes('extra'));
       assert.ok(!tables.includes('half'), 'the failed step left nothing');
       migrate(db, steps.slice(0, -1)); // already there: a no-op
@@ -211,7 +217,9 @@ describe('SQLite storage specifics', () => {
       const { a, b, conversation } = await directChat(storage);
       for (let i = 0; i < 10; i++) await storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`));
       await Promise.all(
-        Array.from({ length: 200 }, (_, i) => storage.delivery.ackDelivery(b.id, `device${i % 3}`, conversation.id, (i % 10) + 1, nextTime())),
+        Array.from({ length: 200 }, (_, i) =>
+          storage.delivery.ackDelivery(b.id, `device${i % 3}`, conversation.id, (i % 10) + 1, nextTime()),
+        ),
       );
       assert.equal(batches, 1);
       assert.equal((await storage.conversations.membership(conversation.id, b.id))?.deliveredSeq, 10);
@@ -274,7 +282,12 @@ describe('SQLite storage specifics', () => {
       const { conversation } = await createGroup(storage, admin.id, [b.id]);
       const ack = storage.delivery.ackDelivery(b.id, 'phone', conversation.id, 1, nextTime());
       await storage.conversations.removeMember(conversation.id, b.id, systemDraft(admin.id, 'member_removed', b.id));
-      assert.deepEqual(await ack, { conversationId: conversation.id, userId: b.id, previousDeliveredSeq: 0, deliveredSeq: 1 });
+      assert.deepEqual(await ack, {
+        conversationId: conversation.id,
+        userId: b.id,
+        previousDeliveredSeq: 0,
+        deliveredSeq: 1,
+      });
     } finally {
       await storage.close();
     }
@@ -283,17 +296,24 @@ describe('SQLite storage specifics', () => {
   it('migrates a version 1 database with data to the delivery tables', () => {
     const path = join(dir, 'v1.db');
     const old = openDatabaseAt(path, 1);
-    old.prepare(
-      `INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES ('u1', 'one', 'One', 'x', '2030-01-01')`,
-    ).run();
+    old
+      .prepare(
+        `INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES ('u1', 'one', 'One', 'x', '2030-01-01')`,
+      )
+      .run();
     old.close();
     const upgraded = openDatabase({ path });
     try {
       assert.equal(upgraded.pragma('user_version', { simple: true }), MIGRATIONS.length);
       assert.equal((upgraded.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n, 1);
-      upgraded.prepare(`INSERT INTO devices (user_id, device_id, first_seen_at) VALUES ('u1', 'phone', '2030-01-02')`).run();
+      upgraded
+        .prepare(`INSERT INTO devices (user_id, device_id, first_seen_at) VALUES ('u1', 'phone', '2030-01-02')`)
+        .run();
       assert.throws(
-        () => upgraded.prepare(`INSERT INTO devices (user_id, device_id, first_seen_at) VALUES ('nobody', 'phone', 'x')`).run(),
+        () =>
+          upgraded
+            .prepare(`INSERT INTO devices (user_id, device_id, first_seen_at) VALUES ('nobody', 'phone', 'x')`)
+            .run(),
         /FOREIGN KEY/,
       );
     } finally {
@@ -305,7 +325,9 @@ describe('SQLite storage specifics', () => {
     const path = join(dir, 'close.db');
     const storage = await openSqliteStorage({ path });
     const { a, conversation } = await directChat(storage);
-    const pending = Array.from({ length: 30 }, (_, i) => storage.messages.append(messageDraft(conversation.id, a.id, `q${i}`)));
+    const pending = Array.from({ length: 30 }, (_, i) =>
+      storage.messages.append(messageDraft(conversation.id, a.id, `q${i}`)),
+    );
     await storage.close();
     const results = await Promise.all(pending);
     await assert.rejects(storage.messages.append(messageDraft(conversation.id, a.id, 'late')));
@@ -322,10 +344,14 @@ describe('SQLite storage specifics', () => {
   it('keeps every acknowledged message when the process is killed with SIGKILL', async () => {
     const path = join(dir, 'killed.db');
     const root = fileURLToPath(new URL('../../..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./durability.child.ts', import.meta.url)), path], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./durability.child.ts', import.meta.url)), path],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const acked = new Map<string, number>();
     let conversationId = '';
     let stderr = '';
@@ -354,8 +380,15 @@ describe('SQLite storage specifics', () => {
       const conversation = await storage.conversations.byId(conversationId);
       assert.ok(conversation && conversation.lastSeq >= acked.size);
       for (const [messageId, seq] of acked) assert.equal((await storage.messages.byId(messageId))?.seq, seq);
-      const history = await storage.messages.page(conversationId, { fromSeq: 1, toSeq: conversation.lastSeq }, { limit: 100_000 });
-      assert.deepEqual(history.messages.map((m) => m.seq), Array.from({ length: conversation.lastSeq }, (_, i) => i + 1));
+      const history = await storage.messages.page(
+        conversationId,
+        { fromSeq: 1, toSeq: conversation.lastSeq },
+        { limit: 100_000 },
+      );
+      assert.deepEqual(
+        history.messages.map((m) => m.seq),
+        Array.from({ length: conversation.lastSeq }, (_, i) => i + 1),
+      );
     } finally {
       await storage.close();
     }

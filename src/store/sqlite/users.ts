@@ -1,9 +1,10 @@
 /** UserStore on SQLite: users, contacts and blocks. */
-import type { UserStore } from '../stores.js';
-import type { NewUser, UserPatch, UserRecord } from '../records.js';
+
 import { StoreError } from '../errors.js';
-import { isSqliteError, timed, type Db, type Observe } from './database.js';
-import { USER_COLUMNS, qualified, toUser, type UserRow } from './rows.js';
+import type { NewUser, UserPatch, UserRecord } from '../records.js';
+import type { UserStore } from '../stores.js';
+import { type Db, isSqliteError, type Observe, timed } from './database.js';
+import { qualified, toUser, USER_COLUMNS, type UserRow } from './rows.js';
 
 /** Sorts after every string that starts with a given prefix (binary collation). */
 const PREFIX_END = '\u{10FFFF}';
@@ -29,9 +30,7 @@ export class SqliteUserStore implements UserStore {
       byPrefix: db.prepare<[string, string, number], UserRow>(
         `SELECT ${USER_COLUMNS} FROM users WHERE username >= ? AND username < ? ORDER BY username LIMIT ?`,
       ),
-      addContact: db.prepare(
-        'INSERT OR IGNORE INTO contacts (owner_id, contact_id, created_at) VALUES (?, ?, ?)',
-      ),
+      addContact: db.prepare('INSERT OR IGNORE INTO contacts (owner_id, contact_id, created_at) VALUES (?, ?, ?)'),
       removeContact: db.prepare('DELETE FROM contacts WHERE owner_id = ? AND contact_id = ?'),
       listContacts: db.prepare<[string], UserRow>(
         `SELECT ${contactColumns} FROM contacts c JOIN users u ON u.id = c.contact_id
@@ -146,9 +145,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   listContacts(ownerId: string): Promise<UserRecord[]> {
-    return timed(this.observe, 'users.listContacts', () =>
-      this.statements.listContacts.all(ownerId).map(toUser),
-    );
+    return timed(this.observe, 'users.listContacts', () => this.statements.listContacts.all(ownerId).map(toUser));
   }
 
   isContact(ownerId: string, contactId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
+import { ChatError } from '../../../protocol/errors.js';
 import { LIMITS } from '../../../protocol/limits.js';
 import { idParams, patchMeBody, userIdParams, userSearchQuery } from '../../../protocol/schemas.js';
-import { ChatError } from '../../../protocol/errors.js';
 import type { RouteGroup } from '../deps.js';
 
 export const userRoutes: RouteGroup = (app, { accounts, conversations }) => {
@@ -24,7 +24,7 @@ export const userRoutes: RouteGroup = (app, { accounts, conversations }) => {
 
   app.get('/api/v1/users/:id/conversations', { schema: { params: idParams } }, async (request) => {
     if (request.params.id !== request.callerId) {
-      throw new ChatError('forbidden', "you may list only your own conversations");
+      throw new ChatError('forbidden', 'you may list only your own conversations');
     }
     return { conversations: await conversations.list(request.callerId) };
   });
