@@ -192,6 +192,60 @@ export class WsClient {
   get isOpen(): boolean {
     return this.socket.readyState === WebSocket.OPEN;
   }
+
+  /**
+   * Sends `message:send` and resolves with its `message:ack`, or rejects with a
+   * WsFrameError holding the `error` frame that carries the same clientMsgId.
+   */
+  sendMessage(
+    conversationId: string,
+    content: string,
+    clientMsgId = `ws-${process.pid}-${++wsMessageCounter}`,
+    timeoutMs = 10_000,
+  ): Promise<Extract<Frame, { type: 'message:ack' }>> {
+    // Only an answer that arrives after this send counts (a repeat of a clientMsgId gets its own).
+    const settled = (f: Frame) => (f.type === 'message:ack' || f.type === 'error') && f.clientMsgId === clientMsgId;
+    const answer = new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${clientMsgId} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        test: settled,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
+    });
+    this.send({ type: 'message:send', clientMsgId, conversationId, content });
+    return answer.then((frame) => {
+      if (frame.type === 'message:ack') return frame;
+      throw new WsFrameError(frame as Extract<Frame, { type: 'error' }>);
+    });
+  }
+}
+
+let wsMessageCounter = 0;
+
+/** An `error` frame answered to a request. */
+export class WsFrameError extends Error {
+  constructor(readonly frame: Extract<Frame, { type: 'error' }>) {
+    super(`error frame ${frame.code}: ${frame.message}`);
+  }
+}
+
+/** Polls `probe` (server-side state, REST answers) until it returns a value other than undefined. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+  intervalMs = 20,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
 export class HandshakeRefused extends Error {

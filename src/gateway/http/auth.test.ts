@@ -5,46 +5,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { assertError, assertUserShape } from '../../testing/assertions.js';
 import { type ApiResponse, startTestServer, type TestServer } from '../../testing/server.js';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 const ISSUER = 'chat-server';
 const AUDIENCE = 'chat-client';
 const PASSWORD = 'correct horse battery';
-const USER_KEYS = ['avatarUrl', 'createdAt', 'displayName', 'id', 'username'];
 
 let seq = 0;
 /** A fresh valid username (lowercase, well inside 3-32 characters). */
 function freshName(prefix = 'u'): string {
   seq += 1;
   return `${prefix}${process.pid.toString(36)}_${seq}_${Math.random().toString(36).slice(2, 6)}`.slice(0, 32);
-}
-
-function assertError(res: ApiResponse<unknown>, status: number, code: string): void {
-  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-  assert.ok(res.body !== null && typeof res.body === 'object', 'the error body is a JSON object');
-  const body = res.body as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body), ['error']);
-  const error = body.error as Record<string, unknown>;
-  assert.ok(error !== null && typeof error === 'object');
-  assert.deepEqual(Object.keys(error).sort(), ['code', 'message']);
-  assert.equal(error.code, code);
-  assert.equal(typeof error.message, 'string');
-  assert.ok((error.message as string).length > 0);
-}
-
-function assertUserShape(user: unknown): void {
-  assert.ok(user && typeof user === 'object');
-  const u = user as Record<string, unknown>;
-  assert.deepEqual(Object.keys(u).sort(), USER_KEYS);
-  assert.equal(typeof u.id, 'string');
-  assert.ok((u.id as string).length > 0);
-  assert.equal(typeof u.username, 'string');
-  assert.equal(typeof u.displayName, 'string');
-  assert.ok(u.avatarUrl === null || typeof u.avatarUrl === 'string');
-  assert.equal(typeof u.createdAt, 'string');
-  assert.equal(new Date(u.createdAt as string).toISOString(), u.createdAt, 'createdAt is an ISO-8601 UTC string');
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

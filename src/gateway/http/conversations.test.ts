@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Conversation, ConversationSummary, Message } from '../../protocol/dto.js';
+import { assertError, assertStatus } from '../../testing/assertions.js';
 import { type Api, type ApiResponse, startTestServer, type TestServer, type TestUser } from '../../testing/server.js';
 
 const MAX_MEMBERS = 3;
@@ -23,19 +24,6 @@ before(async () => {
 after(() => server.close());
 
 // ---------------------------------------------------------------- helpers
-
-function assertError(res: ApiResponse, status: number, code: string, what: string): void {
-  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  assert.equal(typeof res.body, 'object', `${what}: error body must be JSON`);
-  assert.deepEqual(Object.keys(res.body), ['error'], `${what}: error body must hold only "error"`);
-  const { error } = res.body as { error: { code: unknown; message: unknown } };
-  assert.equal(error.code, code, `${what}: error code`);
-  assert.equal(typeof error.message, 'string', `${what}: error message`);
-}
-
-function assertStatus(res: ApiResponse, status: number, what: string): void {
-  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-}
 
 async function getConversation(user: TestUser, id: string): Promise<ApiResponse<{ conversation: Conversation }>> {
   return api.request('GET', `/api/v1/conversations/${id}`, { token: user.token });

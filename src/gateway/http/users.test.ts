@@ -4,35 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { assertError, assertUserShape } from '../../testing/assertions.js';
 import { type ApiResponse, startTestServer, type TestServer, type TestUser } from '../../testing/server.js';
 
-const USER_KEYS = ['avatarUrl', 'createdAt', 'displayName', 'id', 'username'];
 const PRIVACY_LEVELS = ['everyone', 'contacts', 'nobody'] as const;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-function assertError(res: ApiResponse<unknown>, status: number, code: string): void {
-  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  assert.ok(res.body !== null && typeof res.body === 'object', 'the error body is a JSON object');
-  const body = res.body as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body), ['error']);
-  const error = body.error as Record<string, unknown>;
-  assert.ok(error !== null && typeof error === 'object');
-  assert.deepEqual(Object.keys(error).sort(), ['code', 'message']);
-  assert.equal(error.code, code);
-  assert.equal(typeof error.message, 'string');
-  assert.ok((error.message as string).length > 0);
-}
-
-function assertUserShape(user: unknown): void {
-  assert.ok(user && typeof user === 'object');
-  const u = user as Record<string, unknown>;
-  assert.deepEqual(Object.keys(u).sort(), USER_KEYS);
-  assert.equal(typeof u.id, 'string');
-  assert.equal(typeof u.username, 'string');
-  assert.equal(typeof u.displayName, 'string');
-  assert.ok(u.avatarUrl === null || typeof u.avatarUrl === 'string');
-  assert.equal(new Date(u.createdAt as string).toISOString(), u.createdAt);
-}
 
 /** `{user, settings: {privacy: {presence, lastSeen}}}` exactly. */
 function assertMeShape(body: Record<string, unknown>): void {

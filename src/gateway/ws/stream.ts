@@ -100,6 +100,8 @@ export class ConversationStream {
         const page = await this.source.readAfter(this.cursor, this.endSeq, PAGE);
         for (const message of page) {
           if (this.closed) return 'done';
+          // The member may have been removed while this page was read or sent: stop at its end.
+          if (message.seq > this.endSeq) break;
           if (message.seq !== this.cursor + 1) continue;
           this.cursor = message.seq;
           this.pending.delete(message.seq);
