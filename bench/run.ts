@@ -1,4 +1,5 @@
 /** `npm run bench` runs every scenario; `npm run bench -- NAME [--quick]` runs one. */
+import { realtimeScenario } from './scenarios/realtime.js';
 import { storeScenario } from './scenarios/store.js';
 
 export interface ScenarioOptions {
@@ -8,6 +9,7 @@ export interface ScenarioOptions {
 
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<void>> = {
   store: storeScenario,
+  realtime: realtimeScenario,
 };
 
 const args = process.argv.slice(2);

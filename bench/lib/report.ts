@@ -49,7 +49,8 @@ function markdownTable(rows: readonly Row[]): string {
   const first = rows[0];
   if (!first) return '(no rows)';
   const columns = Object.keys(first);
-  const line = (cells: readonly (string | number | undefined)[]) => `| ${cells.map((c) => String(c ?? '')).join(' | ')} |`;
+  const line = (cells: readonly (string | number | undefined)[]) =>
+    `| ${cells.map((c) => String(c ?? '')).join(' | ')} |`;
   return [line(columns), line(columns.map(() => '---')), ...rows.map((row) => line(columns.map((c) => row[c])))].join(
     '\n',
   );

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStorage } from '../../src/store/sqlite/index.js';
 import type { Storage } from '../../src/store/stores.js';
-import { describeMachine, type Row, writeReport } from '../lib/report.js';
 import { LoadClient } from '../lib/http-client.js';
+import { describeMachine, type Row, writeReport } from '../lib/report.js';
 import { buildServer, startServerProcess } from '../lib/server-process.js';
 import { median, summarize } from '../lib/stats.js';
 import type { ScenarioOptions } from '../run.js';
@@ -91,7 +91,10 @@ async function storeRound(concurrency: number, total: number): Promise<RoundResu
 
 async function withServer<T>(work: (client: LoadClient) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-http-'));
-  const server = await startServerProcess({ CHAT_DATA_DIR: dir, CHAT_JWT_SECRET: 'bench-secret-bench-secret-bench-secret!' });
+  const server = await startServerProcess({
+    CHAT_DATA_DIR: dir,
+    CHAT_JWT_SECRET: 'bench-secret-bench-secret-bench-secret!',
+  });
   const client = new LoadClient(server.url);
   try {
     return await work(client);
@@ -129,7 +132,11 @@ function httpRound(total: number): Promise<RoundResult> {
     return runWorkers(total, SENDERS, async (worker, index) => {
       const sender = senders[worker];
       if (!sender) return;
-      await post('/api/v1/messages', { conversationId: sender.conversationId, clientMsgId: `m${index}`, content: CONTENT }, sender.token);
+      await post(
+        '/api/v1/messages',
+        { conversationId: sender.conversationId, clientMsgId: `m${index}`, content: CONTENT },
+        sender.token,
+      );
     });
   });
 }
@@ -142,7 +149,9 @@ interface Answer {
 
 export async function storeScenario({ quick }: ScenarioOptions): Promise<void> {
   const rounds = quick ? 1 : 3;
-  const sizes = quick ? { sequential: 200, grouped: 2000, http: 1000 } : { sequential: 2000, grouped: 50_000, http: 20_000 };
+  const sizes = quick
+    ? { sequential: 200, grouped: 2000, http: 1000 }
+    : { sequential: 2000, grouped: 50_000, http: 20_000 };
   buildServer();
   const configs = [
     { name: 'store, 1 sender (one commit per message)', run: () => storeRound(1, sizes.sequential) },

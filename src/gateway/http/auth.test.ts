@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { assertError, assertUserShape } from '../../testing/assertions.js';
-import { type ApiResponse, startTestServer, type TestServer } from '../../testing/server.js';
+import { startTestServer, type TestServer } from '../../testing/server.js';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 const ISSUER = 'chat-server';

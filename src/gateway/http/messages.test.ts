@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Message, Receipt } from '../../protocol/dto.js';
 import { assertError, assertStatus } from '../../testing/assertions.js';
-import { type Api, type ApiResponse, startTestServer, type TestServer, type TestUser } from '../../testing/server.js';
+import { type Api, startTestServer, type TestServer, type TestUser } from '../../testing/server.js';
 
 let server: TestServer;
 let api: Api;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertError, assertUserShape } from '../../testing/assertions.js';
-import { type ApiResponse, startTestServer, type TestServer, type TestUser } from '../../testing/server.js';
+import { startTestServer, type TestServer, type TestUser } from '../../testing/server.js';
 
 const PRIVACY_LEVELS = ['everyone', 'contacts', 'nobody'] as const;
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
