@@ -10,6 +10,8 @@ const ALGORITHM = 'HS256';
 
 export interface TokenClaims {
   userId: string;
+  /** Expiry, milliseconds since the epoch. */
+  expiresAt: number;
 }
 
 export class TokenService {
@@ -42,7 +44,8 @@ export class TokenService {
         audience: AUDIENCE,
         requiredClaims: ['exp', 'sub'],
       });
-      return typeof payload.sub === 'string' && payload.sub.length > 0 ? { userId: payload.sub } : null;
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || typeof payload.exp !== 'number') return null;
+      return { userId: payload.sub, expiresAt: payload.exp * 1000 };
     } catch {
       return null;
     }

@@ -1,14 +1,15 @@
 /** Accounts: registration, login, profiles, privacy, contacts and blocks. */
+
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { PresenceReader, PresenceSnapshot } from '../presence/presence.js';
 import type { Me, Presence, User } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
 import type { PatchMeBody, RegisterBody } from '../protocol/schemas.js';
-import type { PresenceReader, PresenceSnapshot } from '../presence/presence.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import { StoreError } from '../store/errors.js';
 import type { UserRecord } from '../store/records.js';
 import type { UserStore } from '../store/stores.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import type { TokenService } from '../auth/tokens.js';
 import { type Clock, newId } from './clock.js';
 import { toUser } from './mappers.js';
 import { mayView } from './privacy.js';
@@ -75,12 +76,12 @@ export class Accounts {
     return { user: toUser(record), token: await tokens.issue(record.id) };
   }
 
-  /** The user behind a token, or unauthorized. A deleted user's token stops working. */
-  async authenticate(token: string): Promise<UserRecord> {
+  /** The user behind a token and when the token expires, or unauthorized. A deleted user's token stops working. */
+  async authenticate(token: string): Promise<{ user: UserRecord; expiresAt: number }> {
     const claims = await this.deps.tokens.verify(token);
-    const record = claims ? await this.deps.users.byId(claims.userId) : null;
-    if (!record) throw new ChatError('unauthorized', 'invalid or expired token');
-    return record;
+    const user = claims ? await this.deps.users.byId(claims.userId) : null;
+    if (!claims || !user) throw new ChatError('unauthorized', 'invalid or expired token');
+    return { user, expiresAt: claims.expiresAt };
   }
 
   async me(userId: string): Promise<Me> {

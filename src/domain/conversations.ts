@@ -40,12 +40,7 @@ export class Conversations {
   async openDirect(callerId: string, otherId: string): Promise<{ conversation: Conversation; created: boolean }> {
     if (callerId === otherId) throw new ChatError('invalid_request', 'a direct chat needs another user');
     if (!(await this.deps.users.byId(otherId))) throw new ChatError('not_found', 'user not found');
-    const result = await this.deps.conversations.getOrCreateDirect(
-      newId(),
-      callerId,
-      otherId,
-      this.now(),
-    );
+    const result = await this.deps.conversations.getOrCreateDirect(newId(), callerId, otherId, this.now());
     if (result.created) this.announce(result.conversation, []);
     return { conversation: toConversation(result.conversation), created: result.created };
   }
@@ -77,10 +72,9 @@ export class Conversations {
 
   async list(callerId: string): Promise<ConversationSummary[]> {
     const entries = await this.deps.conversations.listForUser(callerId);
-    return entries.flatMap(({ conversation, lastMessage }) => {
-      const viewer = conversation.members.find((m) => m.userId === callerId);
-      return viewer ? [toSummary(conversation, lastMessage, viewer)] : [];
-    });
+    return entries.flatMap((entry) =>
+      entry.conversation.members.some((m) => m.userId === callerId) ? [toSummary(entry)] : [],
+    );
   }
 
   /** Everyone who shares a current conversation with the user: the audience of its presence. */
@@ -106,13 +100,7 @@ export class Conversations {
     if (!(await this.deps.users.byId(userId))) throw new ChatError('not_found', 'user not found');
     const system = await this.systemDraft(callerId, 'member_added', userId);
     const change = await this.storeStep(() =>
-      this.deps.conversations.addMember(
-        conversationId,
-        userId,
-        role,
-        this.deps.maxGroupMembers,
-        system,
-      ),
+      this.deps.conversations.addMember(conversationId, userId, role, this.deps.maxGroupMembers, system),
     );
     this.announceChange(change);
     return toConversation(change.conversation);
@@ -128,13 +116,7 @@ export class Conversations {
       requireGroupAdmin(view);
     }
     const system = await this.systemDraft(callerId, leaving ? 'member_left' : 'member_removed', userId);
-    const change = await this.storeStep(() =>
-      this.deps.conversations.removeMember(
-        conversationId,
-        userId,
-        system,
-      ),
-    );
+    const change = await this.storeStep(() => this.deps.conversations.removeMember(conversationId, userId, system));
     this.announceChange(change, userId);
     return toConversation(change.conversation);
   }
@@ -142,14 +124,7 @@ export class Conversations {
   async setRole(callerId: string, conversationId: string, userId: string, role: MemberRole): Promise<Conversation> {
     requireGroupAdmin(await requireMember(this.deps.conversations, conversationId, callerId));
     const system = await this.systemDraft(callerId, 'role_changed', userId, { role });
-    const change = await this.storeStep(() =>
-      this.deps.conversations.setRole(
-        conversationId,
-        userId,
-        role,
-        system,
-      ),
-    );
+    const change = await this.storeStep(() => this.deps.conversations.setRole(conversationId, userId, role, system));
     this.announceChange(change);
     return toConversation(change.conversation);
   }

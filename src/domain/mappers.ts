@@ -1,6 +1,7 @@
 /** Store records to wire DTOs: the only place private fields are dropped. */
 import type { Conversation, ConversationSummary, Member, Message, User } from '../protocol/dto.js';
 import type { ConversationRecord, MembershipRecord, MessageRecord, UserRecord } from '../store/records.js';
+import type { ConversationListEntry } from '../store/stores.js';
 
 export function toUser(record: UserRecord): User {
   return {
@@ -50,14 +51,11 @@ export function toMessage(record: MessageRecord): Message {
   return message;
 }
 
-export function toSummary(
-  record: ConversationRecord,
-  lastMessage: MessageRecord | null,
-  viewer: MembershipRecord,
-): ConversationSummary {
+/** A conversation list entry as the viewer sees it; the store counts its unread messages. */
+export function toSummary(entry: ConversationListEntry): ConversationSummary {
   return {
-    ...toConversation(record),
-    lastMessage: lastMessage ? toMessage(lastMessage) : null,
-    unreadCount: Math.max(0, record.lastSeq - Math.max(viewer.readSeq, viewer.visibleFromSeq - 1)),
+    ...toConversation(entry.conversation),
+    lastMessage: entry.lastMessage ? toMessage(entry.lastMessage) : null,
+    unreadCount: entry.unreadCount,
   };
 }

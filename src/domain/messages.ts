@@ -179,7 +179,11 @@ export class Messaging {
     const membership = await requireReader(this.deps.conversations, conversationId, callerId);
     const conversation = await this.deps.conversations.byId(conversationId);
     if (!conversation) throw new ChatError('not_found', 'conversation not found');
-    const page = await this.deps.messages.page(conversationId, visibleWindow(membership, conversation.lastSeq), options);
+    const page = await this.deps.messages.page(
+      conversationId,
+      visibleWindow(membership, conversation.lastSeq),
+      options,
+    );
     return { messages: page.messages.map(toMessage), hasMore: page.hasMore };
   }
 

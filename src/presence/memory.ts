@@ -62,7 +62,10 @@ export class MemoryPresence implements PresenceTracker {
     const state = this.users.get(userId);
     const connection = state?.connections.get(connectionId);
     if (!state || !connection) return;
-    if (status === 'online') return this.activity(userId, connectionId);
+    if (status === 'online') {
+      this.activity(userId, connectionId);
+      return;
+    }
     connection.saidIdle = true;
     connection.lastHeartbeat = this.clock();
     this.update(userId, state);

@@ -59,6 +59,12 @@ export interface MembershipChange {
 export interface ConversationListEntry {
   conversation: ConversationRecord;
   lastMessage: MessageRecord | null;
+  /**
+   * The user's unread messages: those with seq > max(readSeq, visibleFromSeq - 1)
+   * sent by someone else, not of type 'system', not deleted. The user's own
+   * messages never count, whatever its read watermark (sending moves none).
+   */
+  unreadCount: number;
 }
 
 export interface ConversationStore {
@@ -83,7 +89,8 @@ export interface ConversationStore {
 
   /**
    * Conversations the user is a current member of, newest activity first, each
-   * with its newest message (in one round trip, not one query per conversation).
+   * with its newest message and the user's unread count (in the same round
+   * trips whatever the number of conversations, not one query per conversation).
    */
   listForUser(userId: string): Promise<ConversationListEntry[]>;
 
@@ -91,9 +98,9 @@ export interface ConversationStore {
 
   /**
    * Adds (or re-adds) a member and posts the system message, atomically; the
-   * new member sees from that message on. Throws StoreError('member_limit')
-   * when the conversation would exceed `maxMembers`, ('already_member') for a
-   * current member.
+   * new member sees from that message on, its watermarks just below it.
+   * Throws StoreError('member_limit') when the conversation would exceed
+   * `maxMembers`, ('already_member') for a current member.
    */
   addMember(
     conversationId: string,
@@ -113,7 +120,10 @@ export interface ConversationStore {
   /** Changes a current member's role and posts the system message, atomically. */
   setRole(conversationId: string, userId: string, role: MemberRole, system: SystemDraft): Promise<MembershipChange>;
 
-  /** Moves watermarks forward only; never beyond the conversation's lastSeq. */
+  /**
+   * Moves watermarks forward only; never beyond the conversation's lastSeq.
+   * Posting a message moves none (see MessageStore.append).
+   */
   advanceWatermarks(
     conversationId: string,
     userId: string,
@@ -151,7 +161,9 @@ export interface MessageStore {
    * also a concurrent one, resolves to the first message with created=false.
    * Throws StoreError('not_member') unless the sender is a current member, and
    * ('conversation_not_found'). Concurrent appends may be committed together.
-   * The sender's own watermarks move to the new seq.
+   * No watermark moves, the sender's included: sending says nothing about what
+   * the sender's devices received or read of the others' messages. The same
+   * holds for the system messages of the membership changes.
    */
   append(draft: MessageDraft): Promise<AppendResult>;
 
@@ -219,9 +231,11 @@ export interface DeliveryStore {
    * user is a current member of, the device's position and the conversation's
    * lastSeq (what to replay is afterSeq < seq <= lastSeq; nothing when equal),
    * ordered by conversation activity (oldest first).
-   * A new device's cursors start at the user's delivered watermarks (it does
-   * not replay what the user already received elsewhere); a known device with
-   * no cursor for a conversation (joined since) starts at visibleFromSeq - 1.
+   * A new device's cursors start at the user's delivered watermarks: it does
+   * not replay what a device of the user already acknowledged, but does replay
+   * what none did, the user's own messages included (sending moves no
+   * watermark). A known device with no cursor for a conversation (joined
+   * since) starts at visibleFromSeq - 1.
    */
   openDevice(userId: string, deviceId: string, at: string): Promise<OutboxHead[]>;
 

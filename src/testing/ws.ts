@@ -29,7 +29,11 @@ export class WsClient {
   }
 
   /** Opens a connection; rejects with the HTTP status when the handshake is refused. */
-  static connect(baseUrl: string, token: string, options: { deviceId?: string; headers?: Record<string, string> } = {}) {
+  static connect(
+    baseUrl: string,
+    token: string,
+    options: { deviceId?: string; headers?: Record<string, string> } = {},
+  ) {
     const url = new URL('/api/v1/ws', baseUrl.replace(/^http/, 'ws'));
     url.searchParams.set('token', token);
     if (options.deviceId) url.searchParams.set('deviceId', options.deviceId);
@@ -206,7 +210,10 @@ export class WsClient {
     // Only an answer that arrives after this send counts (a repeat of a clientMsgId gets its own).
     const settled = (f: Frame) => (f.type === 'message:ack' || f.type === 'error') && f.clientMsgId === clientMsgId;
     const answer = new Promise<Frame>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to ${clientMsgId} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to ${clientMsgId} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         test: settled,
         resolve: (f) => {

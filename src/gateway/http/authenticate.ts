@@ -20,7 +20,7 @@ export function authenticateHook(accounts: Accounts, onActive: (userId: string) 
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new ChatError('unauthorized', 'missing bearer token');
-    const user = await accounts.authenticate(token);
+    const { user } = await accounts.authenticate(token);
     request.callerId = user.id;
     onActive(user.id);
   };

@@ -27,6 +27,8 @@ const handshakeQuery = z.object({
 declare module 'fastify' {
   interface FastifyRequest {
     deviceId: string;
+    /** When the handshake's token expires: the session closes then (4401). */
+    tokenExpiresAt: number;
   }
 }
 
@@ -56,7 +58,7 @@ export function registerWebSocketEndpoint(
           if (!query.success) throw new ChatError('invalid_request', 'deviceId or token is malformed');
           const token = query.data.token ?? bearerToken(request.headers.authorization);
           if (!token) throw new ChatError('unauthorized', 'missing token');
-          const user = await accounts.authenticate(token);
+          const { user, expiresAt } = await accounts.authenticate(token);
           const refusal = gateway.admit(user.id, request.ip);
           if (refusal) {
             throw new ChatError(refusal.status === 429 ? 'rate_limited' : 'unavailable', refusal.reason, {
@@ -65,10 +67,16 @@ export function registerWebSocketEndpoint(
           }
           request.callerId = user.id;
           request.deviceId = query.data.deviceId ?? 'default';
+          request.tokenExpiresAt = expiresAt;
         },
       },
       (socket, request) => {
-        gateway.attach(socket, request.callerId, request.deviceId, request.ip);
+        gateway.attach(socket, {
+          userId: request.callerId,
+          deviceId: request.deviceId,
+          address: request.ip,
+          expiresAt: request.tokenExpiresAt,
+        });
       },
     );
   });

@@ -78,6 +78,12 @@ export class Fanout {
   }
 
   private offer(session: Session, message: MessageRecord): void {
+    // A member removed and added back: its old stream ended at the removal and would drop
+    // everything. The recipients of a message are the members when it was stored, so one past
+    // that end belongs to the new membership, which gets a fresh stream starting at its window.
+    if (session.streams.get(message.conversationId)?.endsBefore(message.seq)) {
+      session.dropStream(message.conversationId);
+    }
     const known = session.streams.has(message.conversationId);
     const stream = session.stream(message.conversationId, null);
     stream.offer(message);

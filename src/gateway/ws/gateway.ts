@@ -49,6 +49,14 @@ export interface RealtimeDeps {
   options: RealtimeOptions;
 }
 
+export interface ClientIdentity {
+  userId: string;
+  deviceId: string;
+  address: string;
+  /** When the token expires (ms since the epoch). */
+  expiresAt: number;
+}
+
 export type Refusal = { status: 429 | 503; reason: string } | null;
 
 export class RealtimeGateway {
@@ -84,7 +92,8 @@ export class RealtimeGateway {
   }
 
   /** Takes over an upgraded socket: hello, outbox replay, then sync:done. */
-  attach(socket: WebSocket, userId: string, deviceId: string, address: string): Session {
+  attach(socket: WebSocket, client: ClientIdentity): Session {
+    const { userId, deviceId, address } = client;
     const { presence, metrics, logger, options } = this.deps;
     const session = new Session(randomUUID(), userId, deviceId, socket, options, {
       source: (conversationId) => this.source(conversationId),
@@ -97,6 +106,7 @@ export class RealtimeGateway {
       onSlowConsumer: () => metrics.slowConsumerDisconnects.inc(),
       onClose: (s, clean) => this.detach(s, clean),
     });
+    session.expireAt(client.expiresAt);
     this.registry.add(session, address);
     this.addresses.set(session, address);
     metrics.wsConnections.inc();
@@ -159,8 +169,13 @@ export class RealtimeGateway {
   private source(conversationId: string): StreamSource {
     return {
       readAfter: async (afterSeq, toSeq, limit) =>
-        (await this.deps.messageStore.page(conversationId, { fromSeq: afterSeq + 1, toSeq }, { limit, after: afterSeq }))
-          .messages,
+        (
+          await this.deps.messageStore.page(
+            conversationId,
+            { fromSeq: afterSeq + 1, toSeq },
+            { limit, after: afterSeq },
+          )
+        ).messages,
     };
   }
 

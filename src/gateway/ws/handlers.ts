@@ -1,14 +1,17 @@
 /** What each client frame does. Every frame is validated; bad ones get an `error` frame. */
 import type { RawData } from 'ws';
 import { ChatError, type ErrorCode } from '../../protocol/errors.js';
-import { type ClientFrame, CLOSE_CODES, clientFrame } from '../../protocol/frames.js';
+import { CLOSE_CODES, type ClientFrame, clientFrame } from '../../protocol/frames.js';
 import { LIMITS } from '../../protocol/limits.js';
 import type { RealtimeDeps } from './gateway.js';
 import type { MemberCache } from './members.js';
 import type { Session } from './session.js';
 import type { TypingRelay } from './typing.js';
 
-type Handler<T extends ClientFrame['type']> = (session: Session, frame: Extract<ClientFrame, { type: T }>) => Promise<void>;
+type Handler<T extends ClientFrame['type']> = (
+  session: Session,
+  frame: Extract<ClientFrame, { type: T }>,
+) => Promise<void>;
 
 /** Counts events in a sliding window, per session. */
 class WindowCounter {
@@ -29,6 +32,7 @@ class WindowCounter {
 
 export class FrameHandlers {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly sendChains = new WeakMap<Session, Map<string, Promise<void>>>();
   private accepting = true;
   private readonly badFrames = new WindowCounter(60_000);
   private readonly typingFrames = new WindowCounter(10_000);
@@ -67,13 +71,38 @@ export class FrameHandlers {
     const frame = this.parse(session, data, isBinary);
     if (!frame) return;
     if (!this.accepting && frame.type === 'message:send') {
-      session.send({ type: 'error', code: 'unavailable', message: 'the server is shutting down', clientMsgId: frame.clientMsgId });
+      session.send({
+        type: 'error',
+        code: 'unavailable',
+        message: 'the server is shutting down',
+        clientMsgId: frame.clientMsgId,
+      });
       return;
     }
     const handler = this.handlers[frame.type] as Handler<typeof frame.type>;
-    const work = handler(session, frame).catch((error: unknown) => this.fail(session, frame, error));
+    const run = () => handler(session, frame).catch((error: unknown) => this.fail(session, frame, error));
+    const work = frame.type === 'message:send' ? this.inOrder(session, frame.conversationId, run) : run();
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /**
+   * Sends of one connection into one conversation are stored in the order they
+   * were sent: each waits for the previous one's ack. Other conversations and
+   * other connections proceed in parallel (and share group commits).
+   */
+  private inOrder(session: Session, conversationId: string, run: () => Promise<void>): Promise<void> {
+    let chains = this.sendChains.get(session);
+    if (!chains) {
+      chains = new Map();
+      this.sendChains.set(session, chains);
+    }
+    const work = (chains.get(conversationId) ?? Promise.resolve()).then(run);
+    chains.set(conversationId, work);
+    void work.finally(() => {
+      if (chains.get(conversationId) === work) chains.delete(conversationId);
+    });
+    return work;
   }
 
   stopAccepting(): void {
@@ -98,23 +127,36 @@ export class FrameHandlers {
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue?.path.join('.') || 'frame';
-      const ref = typeof value === 'object' && value !== null && 'ref' in value ? String(value.ref).slice(0, 128) : undefined;
-      this.reject(session, 'invalid_request', `${where}: ${issue?.message ?? 'invalid frame'}`, ref);
+      // Echo what identifies the request, so a client can tell which one was refused.
+      const echo = (key: 'ref' | 'clientMsgId') =>
+        typeof value === 'object' &&
+        value !== null &&
+        key in value &&
+        typeof (value as Record<string, unknown>)[key] === 'string'
+          ? String((value as Record<string, unknown>)[key]).slice(0, 128)
+          : undefined;
+      this.reject(
+        session,
+        'invalid_request',
+        `${where}: ${issue?.message ?? 'invalid frame'}`,
+        echo('ref'),
+        echo('clientMsgId'),
+      );
       return null;
     }
     return result.data;
   }
 
-  private reject(session: Session, code: ErrorCode, message: string, ref?: string): void {
-    session.send({ type: 'error', code, message, ...(ref ? { ref } : {}) });
+  private reject(session: Session, code: ErrorCode, message: string, ref?: string, clientMsgId?: string): void {
+    session.send({ type: 'error', code, message, ...(ref ? { ref } : {}), ...(clientMsgId ? { clientMsgId } : {}) });
     if (this.badFrames.hit(session, Date.now()) > this.deps.options.badFramesPerMinute) {
       session.close(CLOSE_CODES.policyViolation, 'too many malformed frames');
     }
   }
 
   private fail(session: Session, frame: ClientFrame, error: unknown): void {
-    const chatError =
-      error instanceof ChatError ? error : (this.deps.logger.error({ err: error, frame: frame.type }, 'frame failed'), new ChatError('internal_error'));
+    if (!(error instanceof ChatError)) this.deps.logger.error({ err: error, frame: frame.type }, 'frame failed');
+    const chatError = error instanceof ChatError ? error : new ChatError('internal_error');
     session.send({
       type: 'error',
       code: chatError.code,
@@ -163,7 +205,10 @@ export class FrameHandlers {
       if (!membership || !conversation) continue;
       const stream = session.stream(conversationId, null);
       if (membership.visibleToSeq !== null) stream.end(membership.visibleToSeq);
-      await stream.resumeFrom(Math.max(lastSeq, membership.visibleFromSeq - 1), conversation.lastSeq);
+      // Within the member's window, and never past the conversation's end: a cursor ahead of it
+      // would make the stream drop the live messages up to there.
+      const afterSeq = Math.min(Math.max(lastSeq, membership.visibleFromSeq - 1), conversation.lastSeq);
+      await stream.resumeFrom(afterSeq, conversation.lastSeq);
     }
     session.send(frame.ref ? { type: 'sync:done', ref: frame.ref } : { type: 'sync:done' });
   }
@@ -173,4 +218,3 @@ function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
 }
-

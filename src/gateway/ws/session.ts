@@ -4,10 +4,12 @@
  * mean is decided by the handlers (handlers.ts); this file is the transport.
  */
 import type { WebSocket } from 'ws';
+import { toMessage } from '../../domain/mappers.js';
 import { CLOSE_CODES, type ServerFrame } from '../../protocol/frames.js';
 import type { MessageRecord } from '../../store/records.js';
-import { toMessage } from '../../domain/mappers.js';
 import { ConversationStream, type StreamSource } from './stream.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionLimits {
   /** Bytes queued on the socket beyond which a reader counts as too slow and is disconnected. */
@@ -34,6 +36,7 @@ export class Session {
   /** Set once the connect-time outbox replay finished. */
   replayed = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -51,6 +54,18 @@ export class Session {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** The token ends at `expiresAt`: the session closes then with 4401 (log in again). */
+  expireAt(expiresAt: number): void {
+    const delay = expiresAt - Date.now();
+    // Timers cannot wait longer than ~24.8 days; a token that lives longer is re-checked then.
+    const wait = Math.min(Math.max(0, delay), MAX_TIMER_MS);
+    this.expiryTimer = setTimeout(() => {
+      if (delay > MAX_TIMER_MS) this.expireAt(expiresAt);
+      else this.close(CLOSE_CODES.unauthorized, 'token expired');
+    }, wait);
+    this.expiryTimer.unref();
   }
 
   /** Any frame from the client proves it is alive. */
@@ -122,6 +137,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     for (const stream of this.streams.values()) stream.close();
     this.hooks.onClose(this, clean);
   }

@@ -71,6 +71,11 @@ export class ConversationStream {
     this.endSeq = Math.min(this.endSeq, lastVisibleSeq);
   }
 
+  /** Whether `seq` lies past the end set by end(): this stream will never send it. */
+  endsBefore(seq: number): boolean {
+    return seq > this.endSeq;
+  }
+
   close(): void {
     this.closed = true;
     this.pending.clear();

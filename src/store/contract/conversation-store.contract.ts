@@ -71,8 +71,8 @@ export function describeConversationStore(name: string, open: OpenStorage): void
         assert.equal(m.visibleFromSeq, 1);
         assert.equal(m.visibleToSeq, null);
       }
-      const others = group.members.filter((m) => m.userId !== owner!.id);
-      for (const m of others) assert.deepEqual([m.sentSeq, m.deliveredSeq, m.readSeq], [0, 0, 0]);
+      // The creator's system message moves no watermark, the creator's included.
+      for (const m of group.members) assert.deepEqual([m.sentSeq, m.deliveredSeq, m.readSeq], [0, 0, 0]);
 
       const message = change.message;
       assert.equal(message.seq, 1);
@@ -143,6 +143,11 @@ export function describeConversationStore(name: string, open: OpenStorage): void
       assert.equal(byId.get(direct.id)?.conversation.lastSeq, 3);
       assert.equal(byId.get(g2.id)?.lastMessage?.content, 'g2 first');
       assert.equal(byId.get(empty.id)?.lastMessage, null);
+      // Only the others' messages count, also those before one's own last one.
+      assert.equal(byId.get(g1.id)?.unreadCount, 1);
+      assert.equal(byId.get(direct.id)?.unreadCount, 2);
+      assert.equal(byId.get(g2.id)?.unreadCount, 1);
+      assert.equal(byId.get(empty.id)?.unreadCount, 0);
       for (const entry of list) {
         assert.equal(entry.lastMessage?.seq ?? 0, entry.conversation.lastSeq);
         assert.deepEqual(entry.conversation, await storage().conversations.byId(entry.conversation.id));
@@ -155,6 +160,46 @@ export function describeConversationStore(name: string, open: OpenStorage): void
         [c!.id, me!.id, d!.id].sort(),
       );
       assert.deepEqual(await storage().conversations.listForUser(id('nobody')), []);
+    });
+
+    it("counts unread the others' messages above the read watermark, not system or deleted ones", async () => {
+      const [a, b, c] = await createUsers(storage(), 3);
+      const { conversation } = await createGroup(storage(), a!.id, [b!.id]); // seq 1, system
+      const cs = storage().conversations;
+      const unread = async (userId: string) =>
+        (await cs.listForUser(userId)).find((e) => e.conversation.id === conversation.id)?.unreadCount;
+      assert.equal(await unread(b!.id), 0, 'the group_created system message does not count');
+      assert.equal(await unread(a!.id), 0);
+
+      for (let i = 0; i < 3; i++) await storage().messages.append(messageDraft(conversation.id, a!.id, `a ${i}`));
+      await storage().messages.append(messageDraft(conversation.id, b!.id, 'b')); // seq 5
+      assert.equal(await unread(b!.id), 3, "a's three, not b's own");
+      assert.equal(await unread(a!.id), 1, "b's one, not a's own");
+
+      // A deleted message and a system message do not count.
+      const gone = await storage().messages.append(messageDraft(conversation.id, a!.id, 'oops')); // seq 6
+      assert.equal(await unread(b!.id), 4);
+      await storage().messages.softDelete(gone.message.id, nextTime());
+      await cs.setRole(conversation.id, b!.id, 'admin', systemDraft(a!.id, 'role_changed', b!.id)); // seq 7
+      assert.equal(await unread(b!.id), 3);
+
+      // Reading up to a seq drops what is at or below it; to the last, to 0.
+      await cs.advanceWatermarks(conversation.id, b!.id, { read: 3 }, nextTime());
+      assert.equal(await unread(b!.id), 1);
+      const lastSeq = (await cs.byId(conversation.id))?.lastSeq ?? 0;
+      assert.equal(lastSeq, 7);
+      await cs.advanceWatermarks(conversation.id, b!.id, { read: lastSeq }, nextTime());
+      assert.equal(await unread(b!.id), 0);
+      assert.equal(await unread(a!.id), 1, "b's read does not touch a's count");
+
+      // A member added later does not count the messages before its window.
+      await cs.addMember(conversation.id, c!.id, 'member', 10, systemDraft(a!.id, 'member_added', c!.id)); // seq 8
+      assert.equal(await unread(c!.id), 0);
+      await storage().messages.append(messageDraft(conversation.id, a!.id, 'welcome')); // seq 9
+      await storage().messages.append(messageDraft(conversation.id, c!.id, 'thanks')); // seq 10
+      assert.equal(await unread(c!.id), 1, "only a's welcome");
+      assert.equal(await unread(b!.id), 2);
+      assert.equal(await unread(a!.id), 2, "b's one and c's one");
     });
 
     it('moves watermarks forward only, clamped to lastSeq, read implying delivered implying sent', async () => {

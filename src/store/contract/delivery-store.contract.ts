@@ -65,9 +65,10 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         { conversationId: conversation.id, afterSeq: 3, lastSeq: 5 },
         { conversationId: other.id, afterSeq: 2, lastSeq: 2 },
       ]);
-      // The sender's own messages count as delivered to it.
+      // Sending is no delivery: a new device of the sender replays its own
+      // messages too, as no device of the sender acknowledged them.
       assert.deepEqual(await storage().delivery.openDevice(a.id, 'tablet', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 5, lastSeq: 5 },
+        { conversationId: conversation.id, afterSeq: 0, lastSeq: 5 },
       ]);
       // Reopening a known device is no registration: nothing changes.
       assert.deepEqual(await storage().delivery.openDevice(b.id, 'laptop', nextTime()), [
@@ -75,6 +76,35 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         { conversationId: other.id, afterSeq: 2, lastSeq: 2 },
       ]);
       assert.deepEqual(await storage().delivery.openDevice(id('nobody'), 'phone', nextTime()), []);
+    });
+
+    it("starts a new device of a user who sent a message before the others' unacknowledged ones", async () => {
+      const { a, b, conversation } = await directChat(storage());
+      await post(storage(), conversation.id, a.id, 2); // seqs 1, 2: no device of b got them
+      await post(storage(), conversation.id, b.id, 1); // seq 3: b answers, e.g. over REST
+      assert.deepEqual(await head(storage(), b.id, 'first-device', conversation.id), {
+        conversationId: conversation.id,
+        afterSeq: 0,
+        lastSeq: 3,
+      });
+
+      // In a group, after a partial ack by another device, a send and a
+      // membership change of the user's own: the new device starts at the ack.
+      const [admin, c] = await createUsers(storage(), 2);
+      const group = (await createGroup(storage(), admin!.id, [b.id])).conversation; // seq 1
+      await post(storage(), group.id, admin!.id, 3); // seqs 2..4
+      await storage().delivery.ackDelivery(b.id, 'phone', group.id, 2, nextTime());
+      await storage().conversations.setRole(group.id, b.id, 'admin', systemDraft(admin!.id, 'role_changed', b.id)); // 5
+      await storage().conversations.addMember(group.id, c!.id, 'member', 10, systemDraft(b.id, 'member_added', c!.id)); // 6
+      await post(storage(), group.id, b.id, 1); // seq 7
+      assert.deepEqual(await head(storage(), b.id, 'tablet', group.id), {
+        conversationId: group.id,
+        afterSeq: 2,
+        lastSeq: 7,
+      });
+      assert.equal((await storage().conversations.membership(group.id, b.id))?.deliveredSeq, 2);
+      // The admin never acknowledged anything: its new device replays all, its own included.
+      assert.equal((await head(storage(), admin!.id, 'laptop', group.id))?.afterSeq, 0);
     });
 
     it('keeps a cursor per device', async () => {

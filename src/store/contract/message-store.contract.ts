@@ -29,7 +29,7 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
   describe(`MessageStore contract: ${name}`, () => {
     const storage = useStorage(open);
 
-    it('appends with the next seq and moves the conversation and the sender watermarks', async () => {
+    it('appends with the next seq and moves the conversation, not the watermarks', async () => {
       const { a, b, conversation } = await directChat(storage());
       const draft = messageDraft(conversation.id, a.id, 'hello');
       const first = await storage().messages.append(draft);
@@ -53,10 +53,48 @@ export function describeMessageStore(name: string, open: OpenStorage): void {
         const m = after?.members.find((x) => x.userId === userId);
         return [m?.sentSeq, m?.deliveredSeq, m?.readSeq];
       };
-      assert.deepEqual(marks(a.id), [1, 1, 1]);
-      assert.deepEqual(marks(b.id), [2, 2, 2]);
+      // Sending is no receipt: neither the sender's marks nor the other's move.
+      assert.deepEqual(marks(a.id), [0, 0, 0]);
+      assert.deepEqual(marks(b.id), [0, 0, 0]);
       assert.equal(await storage().messages.byId(id('missing')), null);
       assert.equal(await storage().messages.bySeq(conversation.id, 3), null);
+    });
+
+    it("moves no member's watermarks, the senders' included, for messages and system messages", async () => {
+      const [a, b, c] = await createUsers(storage(), 3);
+      const { conversation } = await createGroup(storage(), a!.id, [b!.id]); // seq 1, system, by a
+      const cs = storage().conversations;
+      const marks = async (userId: string) => {
+        const m = await cs.membership(conversation.id, userId);
+        return [m?.sentSeq, m?.deliveredSeq, m?.readSeq, m?.deliveredAt, m?.readAt];
+      };
+      assert.deepEqual(await marks(a!.id), [0, 0, 0, null, null], 'creating the group moves none');
+      // Both have read and received up to the system message; the sends must not move that.
+      const at = nextTime();
+      await cs.advanceWatermarks(conversation.id, a!.id, { read: 1 }, at);
+      await cs.advanceWatermarks(conversation.id, b!.id, { read: 1 }, at);
+      for (let i = 0; i < 3; i++) await storage().messages.append(messageDraft(conversation.id, a!.id, `a ${i}`));
+      const fromB = await storage().messages.append(messageDraft(conversation.id, b!.id, 'b'));
+      assert.equal(fromB.message.seq, 5);
+      assert.deepEqual(await marks(a!.id), [1, 1, 1, at, at]);
+      assert.deepEqual(await marks(b!.id), [1, 1, 1, at, at]);
+      // Concurrent appends (committed together) move none either.
+      await Promise.all(
+        [a!, b!, a!, b!].map((sender, i) =>
+          storage().messages.append(messageDraft(conversation.id, sender.id, `${i}`)),
+        ),
+      );
+      assert.deepEqual(await marks(a!.id), [1, 1, 1, at, at]);
+      assert.deepEqual(await marks(b!.id), [1, 1, 1, at, at]);
+      // Nor do the system messages of membership changes, for their actor.
+      await cs.addMember(conversation.id, c!.id, 'member', 10, systemDraft(a!.id, 'member_added', c!.id));
+      await cs.setRole(conversation.id, b!.id, 'admin', systemDraft(a!.id, 'role_changed', b!.id));
+      await cs.removeMember(conversation.id, c!.id, systemDraft(b!.id, 'member_removed', c!.id));
+      assert.equal((await cs.byId(conversation.id))?.lastSeq, 12);
+      assert.deepEqual(await marks(a!.id), [1, 1, 1, at, at]);
+      assert.deepEqual(await marks(b!.id), [1, 1, 1, at, at]);
+      // The added member starts just below its system message (seq 10) and stays there.
+      assert.deepEqual((await marks(c!.id)).slice(0, 3), [9, 9, 9]);
     });
 
     it('refuses conversation_not_found and not_member', async () => {

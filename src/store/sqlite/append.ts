@@ -24,7 +24,6 @@ export class DraftWriter {
   private readonly currentMember;
   private readonly insert;
   private readonly bumpConversation;
-  private readonly bumpSender;
   private readonly recipients;
 
   constructor(private readonly db: Db) {
@@ -47,16 +46,6 @@ export class DraftWriter {
     this.bumpConversation = db.prepare(
       `UPDATE conversations SET last_seq = @seq, last_activity_at = max(last_activity_at, @at)
         WHERE id = @conversationId`,
-    );
-    // Right-hand sides read the old values, so the CASEs see the old watermarks.
-    this.bumpSender = db.prepare(
-      `UPDATE memberships
-          SET sent_seq = max(sent_seq, @seq),
-              delivered_seq = max(delivered_seq, @seq),
-              read_seq = max(read_seq, @seq),
-              delivered_at = CASE WHEN delivered_seq < @seq THEN @at ELSE delivered_at END,
-              read_at = CASE WHEN read_seq < @seq THEN @at ELSE read_at END
-        WHERE conversation_id = @conversationId AND user_id = @senderId AND visible_to_seq IS NULL`,
     );
     this.recipients = db
       .prepare<[string], string>(
@@ -95,7 +84,8 @@ export class DraftWriter {
     });
     const at = draft.createdAt;
     this.bumpConversation.run({ seq, at, conversationId: draft.conversationId });
-    this.bumpSender.run({ seq, at, conversationId: draft.conversationId, senderId: draft.senderId });
+    // No watermark moves: sending says nothing about what the sender's devices
+    // received or read of the others' messages (see MessageStore.append).
 
     const message: MessageRecord = {
       id: draft.id,

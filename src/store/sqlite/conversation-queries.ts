@@ -42,8 +42,17 @@ export class ConversationQueries {
     this.byDirectKey = db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE direct_key = ?');
     // The three list queries each join the user's current memberships, so the
     // list costs three statements whatever the number of conversations.
-    this.listConversations = db.prepare<[string], ConversationRow>(
-      `SELECT ${qualified(CONVERSATION_COLUMNS, 'c')}
+    // The unread count rides along: the others' non-system, non-deleted
+    // messages above the read watermark and the window start, counted on the
+    // (conversation_id, seq) index.
+    this.listConversations = db.prepare<[string], ConversationRow & { unread_count: number }>(
+      `SELECT ${qualified(CONVERSATION_COLUMNS, 'c')},
+              (SELECT count(*) FROM messages m
+                WHERE m.conversation_id = c.id
+                  AND m.seq > max(mb.read_seq, mb.visible_from_seq - 1)
+                  AND m.sender_id <> mb.user_id
+                  AND m.type <> 'system'
+                  AND m.deleted_at IS NULL) AS unread_count
          FROM memberships mb JOIN conversations c ON c.id = mb.conversation_id
         WHERE mb.user_id = ? AND mb.visible_to_seq IS NULL
         ORDER BY c.last_activity_at DESC, c.last_seq DESC, c.id`,
@@ -107,6 +116,7 @@ export class ConversationQueries {
     return rows.map((row) => ({
       conversation: toConversation(row, members.get(row.id) ?? []),
       lastMessage: row.last_seq > 0 ? (lastMessages.get(row.id) ?? null) : null,
+      unreadCount: row.unread_count,
     }));
   }
 }

@@ -1,0 +1,135 @@
+/**
+ * PostgreSQL storage: several gateway nodes share one database. Each node
+ * opens its own pool; seqs, idempotency, membership windows and delivery
+ * cursors stay consistent across nodes through row locks taken in one order
+ * and unique constraints as a backstop.
+ */
+import type pg from 'pg';
+import type { Storage } from '../stores.js';
+import { AppendCommitter } from './append.js';
+import { PostgresConversationStore } from './conversations.js';
+import { PostgresDeliveryStore } from './delivery.js';
+import { PostgresMessageStore } from './messages.js';
+import { migrate } from './migrations.js';
+import { ensureMessagePartitions } from './partitions.js';
+import { createPool, type Observe, type PoolSettings, timed } from './pool.js';
+import { PostgresUserStore } from './users.js';
+
+export interface PostgresStorageOptions {
+  /** e.g. postgres://user@host:5432/db */
+  connectionString: string;
+  /** The schema holding the tables (created when missing); default: the server's search_path. */
+  schema?: string;
+  /** Most connections of this node's pool (default 10). */
+  poolSize?: number;
+  /** Called with the duration of each store operation, e.g. `messages.append`. */
+  observe?: Observe;
+  /** Most appends (and, separately, delivery writes) committed in one transaction (default 512). */
+  maxBatch?: number;
+  /** Server-side statement timeout (default 15 s). */
+  statementTimeoutMs?: number;
+  /** How long to wait for a connection before failing the call (default 5 s). */
+  connectionTimeoutMs?: number;
+  /**
+   * How often this node creates the coming months' message partitions
+   * (default daily; 0 turns the timer off, leaving it to ensurePartitions).
+   */
+  partitionMaintenanceMs?: number;
+}
+
+export interface PostgresStorage extends Storage {
+  /**
+   * Creates the missing monthly message partitions (this month and the next
+   * two); safe on every node at once. Resolves with the partitions created.
+   */
+  ensurePartitions(now?: Date): Promise<string[]>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Runs schema work on its own connection without a statement timeout: a long
+ * migration step, or the wait for another node's, must not be cut at 15 s.
+ */
+async function withMaintenancePool<T>(settings: PoolSettings, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = createPool({ ...settings, poolSize: 1, statementTimeoutMs: 0 });
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+export async function openPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
+  const settings: PoolSettings = {
+    connectionString: options.connectionString,
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
+    ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+    ...(options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+    ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
+  };
+  await withMaintenancePool(settings, async (maintenance) => {
+    await migrate(maintenance, options.schema !== undefined ? { schema: options.schema } : {});
+    await ensureMessagePartitions(maintenance);
+  });
+  const pool = createPool(settings);
+
+  const observe = options.observe;
+  const batchOptions = {
+    ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+    ...(observe ? { observe } : {}),
+  };
+  const committer = new AppendCommitter(pool, batchOptions);
+  const delivery = new PostgresDeliveryStore(pool, batchOptions, observe);
+  // Membership changes commit the appends and delivery writes queued before them first.
+  const queued = {
+    flushAll: async () => {
+      await Promise.all([committer.flushAll(), delivery.flushAll()]);
+    },
+  };
+
+  let closing: Promise<void> | undefined;
+  const ensurePartitions = (now?: Date) => {
+    if (closing) return Promise.reject(new Error('storage is closed'));
+    return timed(observe, 'storage.ensurePartitions', () =>
+      withMaintenancePool(settings, (maintenance) => ensureMessagePartitions(maintenance, now ? { now } : {})),
+    );
+  };
+  const interval = options.partitionMaintenanceMs ?? DAY_MS;
+  const maintenance =
+    interval > 0
+      ? setInterval(() => {
+          // A failed run is retried by the next one; the partitions exist months ahead.
+          ensurePartitions().catch(() => {});
+        }, interval)
+      : undefined;
+  maintenance?.unref();
+
+  return {
+    users: new PostgresUserStore(pool, observe),
+    conversations: new PostgresConversationStore(pool, queued, observe),
+    messages: new PostgresMessageStore(pool, committer, observe),
+    delivery,
+    ensurePartitions,
+    ping: () =>
+      timed(observe, 'storage.ping', async () => {
+        await pool.query('SELECT 1');
+      }),
+    close: () => {
+      closing ??= (async () => {
+        if (maintenance) clearInterval(maintenance);
+        try {
+          await Promise.all([committer.close(), delivery.close()]);
+        } finally {
+          await pool.end();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+export { MIGRATIONS, migrate } from './migrations.js';
+export { ensureMessagePartitions, listMessagePartitions } from './partitions.js';
+export type { Observe } from './pool.js';
+export { searchWords } from './search-query.js';

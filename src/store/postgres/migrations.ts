@@ -1,0 +1,68 @@
+/**
+ * Versioned schema migrations. `schema_migrations` lists the steps applied; at
+ * open every missing step runs in its own transaction, in order, and records
+ * itself in that same transaction. Nodes starting together are serialised by a
+ * transaction-scoped advisory lock: the second one waits, then finds the step
+ * applied. Append new steps at the end; never edit a released one.
+ */
+import type pg from 'pg';
+import { PARTITION_FUNCTIONS } from './partitions.js';
+import { LOCK_MIGRATIONS, LOCK_NAMESPACE, transaction } from './pool.js';
+import { APPEND_WITHOUT_WATERMARKS, WRITE_FUNCTIONS } from './schema-functions.js';
+import { CORE_TABLES, DEVICE_TABLES, MESSAGE_TABLES } from './schema-tables.js';
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { name: 'users, contacts, blocks, conversations, memberships', sql: CORE_TABLES },
+  { name: 'partitioned messages, message keys, full-text search', sql: MESSAGE_TABLES },
+  { name: 'devices and delivery cursors', sql: DEVICE_TABLES },
+  { name: 'append and delivery functions', sql: WRITE_FUNCTIONS },
+  { name: 'monthly message partitions', sql: PARTITION_FUNCTIONS },
+  { name: 'appends move no watermark', sql: APPEND_WITHOUT_WATERMARKS },
+];
+
+export interface MigrateOptions {
+  /** Created when missing (the pool's connections already have it as search_path). */
+  schema?: string;
+  steps?: readonly Migration[];
+}
+
+/** Applies the missing steps; refuses a schema written by a newer version. Resolves with the version. */
+export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Promise<number> {
+  const steps = options.steps ?? MIGRATIONS;
+  for (;;) {
+    const outcome = await transaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, LOCK_MIGRATIONS]);
+      if (options.schema !== undefined) {
+        const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [options.schema]);
+        if (rowCount === 0) await client.query(`CREATE SCHEMA "${options.schema}"`);
+      }
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           version    integer PRIMARY KEY,
+           name       text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         )`,
+      );
+      const { rows } = await client.query<{ version: number }>(
+        'SELECT coalesce(max(version), 0) AS version FROM schema_migrations',
+      );
+      const current = rows[0]?.version ?? 0;
+      if (current > steps.length) {
+        throw new Error(
+          `database schema version ${current} is newer than this server knows (${steps.length}); refusing to open`,
+        );
+      }
+      const step = steps[current];
+      if (!step) return { version: current, done: true };
+      await client.query(step.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [current + 1, step.name]);
+      return { version: current + 1, done: current + 1 === steps.length };
+    });
+    if (outcome.done) return outcome.version;
+  }
+}
