@@ -1,4 +1,5 @@
 /** `npm run bench` runs every scenario; `npm run bench -- NAME [--quick]` runs one. */
+import { clusterScenario } from './scenarios/cluster.js';
 import { realtimeScenario } from './scenarios/realtime.js';
 import { storeScenario } from './scenarios/store.js';
 
@@ -10,6 +11,7 @@ export interface ScenarioOptions {
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<void>> = {
   store: storeScenario,
   realtime: realtimeScenario,
+  cluster: clusterScenario,
 };
 
 const args = process.argv.slice(2);

@@ -2,6 +2,7 @@
  * The node's configuration: one typed schema with documented defaults, read from
  * the environment once at start-up. Nothing else reads process.env.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -66,6 +67,59 @@ export const configSchema = z.object({
   CHAT_TYPING_LAPSE_MS: positiveInt.default(5000),
   /** Seconds a SIGTERM drain may take before the process exits anyway. */
   CHAT_DRAIN_TIMEOUT_SECONDS: positiveInt.default(10),
+  /**
+   * PostgreSQL (postgres://user@host:5432/db): the store every node of a
+   * scale-out deployment shares. Unset: embedded SQLite in CHAT_DATA_DIR.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  /** Schema holding the tables (created when missing); unset: the server's search_path. */
+  CHAT_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _')
+    .optional(),
+  /** Connections this node's PostgreSQL pool may hold. */
+  CHAT_DATABASE_POOL_SIZE: positiveInt.default(10),
+  /**
+   * Redis (redis://host:6379): presence, routing between nodes, typing and rate
+   * limits of a scale-out deployment. Requires DATABASE_URL. Unset: in-process (one node).
+   */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Prefix of every Redis key and channel; nodes of one deployment share it. */
+  CHAT_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : -')
+    .default('chat:'),
+  /** This node's name in the node registry and routing; default: random per start. */
+  CHAT_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits and . _ -')
+    .default(() => `node-${randomBytes(4).toString('hex')}`),
+  /** Largest media upload in bytes (default 50 MiB); larger ones answer 413. */
+  CHAT_MEDIA_MAX_BYTES: positiveInt.default(50 * 1024 * 1024),
+  /** Bytes of media (files and thumbnails) one user may store (default 1 GiB). */
+  CHAT_MEDIA_QUOTA_BYTES: positiveInt.default(1024 * 1024 * 1024),
+  /** Largest image accepted, in pixels (width × height): decompression bombs are refused. */
+  CHAT_MEDIA_MAX_PIXELS: positiveInt.default(40_000_000),
+  /** Uploads no message carries are removed this long after their last use. */
+  CHAT_MEDIA_ORPHAN_TTL_SECONDS: positiveInt.default(24 * 3600),
+  /** How often the node sweeps such uploads. */
+  CHAT_MEDIA_SWEEP_INTERVAL_SECONDS: positiveInt.default(3600),
+  /**
+   * S3-compatible endpoint for media blobs (e.g. http://127.0.0.1:9000 for
+   * MinIO); unset with CHAT_S3_BUCKET set: AWS S3 itself. Credentials come from
+   * the standard AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY …).
+   */
+  CHAT_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** Bucket for media blobs; set, media lives in S3 instead of CHAT_DATA_DIR/media. */
+  CHAT_S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** Region of the bucket. */
+  CHAT_S3_REGION: z.string().min(1).default('us-east-1'),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -82,6 +136,11 @@ export function loadConfig(env: Record<string, string | undefined>): ChatConfig 
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new ConfigError(`invalid configuration:\n${problems}`);
+  }
+  if (result.data.REDIS_URL && !result.data.DATABASE_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  REDIS_URL: requires DATABASE_URL (the nodes must share one store)',
+    );
   }
   return result.data;
 }

@@ -1,6 +1,6 @@
 /** Store records to wire DTOs: the only place private fields are dropped. */
-import type { Conversation, ConversationSummary, Member, Message, User } from '../protocol/dto.js';
-import type { ConversationRecord, MembershipRecord, MessageRecord, UserRecord } from '../store/records.js';
+import type { Conversation, ConversationSummary, Media, Member, Message, User } from '../protocol/dto.js';
+import type { ConversationRecord, MediaRecord, MembershipRecord, MessageRecord, UserRecord } from '../store/records.js';
 import type { ConversationListEntry } from '../store/stores.js';
 
 export function toUser(record: UserRecord): User {
@@ -40,8 +40,8 @@ export function toMessage(record: MessageRecord): Message {
     clientMsgId: record.clientMsgId,
     type: record.type,
     content: record.content,
-    // Media records arrive with the media feature; until then a message has none.
-    media: null,
+    // The store attaches the media with the message; a deleted message has none.
+    media: record.media && record.deletedAt === null ? toMedia(record.media) : null,
     replyToId: record.replyToId,
     createdAt: record.createdAt,
     editedAt: record.editedAt,
@@ -49,6 +49,22 @@ export function toMessage(record: MessageRecord): Message {
   };
   if (record.system) message.system = record.system;
   return message;
+}
+
+/** A media item as clients see it: where to fetch it, never where it is stored. */
+export function toMedia(record: MediaRecord): Media {
+  const url = `/api/v1/media/${encodeURIComponent(record.id)}`;
+  return {
+    id: record.id,
+    url,
+    mimeType: record.mimeType,
+    size: record.size,
+    width: record.width,
+    height: record.height,
+    thumbnailUrl: record.thumbnail ? `${url}/thumbnail` : null,
+    fileName: record.fileName,
+    durationMs: record.durationMs,
+  };
 }
 
 /** A conversation list entry as the viewer sees it; the store counts its unread messages. */

@@ -7,11 +7,12 @@ import { ChatError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
 import { StoreError } from '../store/errors.js';
 import type { ConversationRecord, MessageRecord } from '../store/records.js';
-import type { ConversationStore, DeliveryStore, MessageStore, UserStore } from '../store/stores.js';
+import type { ConversationStore, DeliveryStore, MediaStore, MessageStore, UserStore } from '../store/stores.js';
 import { canSee, isCurrent, requireMember, requireReader, visibleWindow } from './access.js';
 import { type Clock, newId } from './clock.js';
 import type { ChatEvents } from './events.js';
 import { toMessage } from './mappers.js';
+import { mediaMessageType } from './media.js';
 import { receiptFor } from './receipts.js';
 
 export interface MessagingDeps {
@@ -19,6 +20,8 @@ export interface MessagingDeps {
   conversations: ConversationStore;
   messages: MessageStore;
   delivery: DeliveryStore;
+  /** Uploaded media; without it every mediaId answers not_found. */
+  media?: MediaStore;
   events: ChatEvents;
   clock: Clock;
 }
@@ -43,9 +46,19 @@ const utf8 = new TextEncoder();
 export class Messaging {
   constructor(private readonly deps: MessagingDeps) {}
 
-  async send(senderId: string, input: SendInput): Promise<SendResult> {
-    const type = input.type ?? 'text';
-    checkContent(type, input.content, input.mediaId ?? null);
+  /**
+   * `onQueued` is called once the message has its place in the store's write
+   * queue: sends started after that are stored after it, so a connection can
+   * pipeline sends without waiting for each to be durable and keep their order.
+   */
+  async send(senderId: string, input: SendInput, onQueued?: () => void): Promise<SendResult> {
+    const mediaId = input.mediaId ?? null;
+    // Without a type, a message with media takes the media's kind.
+    const requested = input.type ?? (mediaId ? null : 'text');
+    checkContent(requested ?? 'file', input.content, mediaId);
+    if (requested === 'text' && mediaId) {
+      throw new ChatError('invalid_request', 'a text message carries no media: use type image, video or file');
+    }
     const { conversation, membership } = await requireMember(this.deps.conversations, input.conversationId, senderId);
     if (conversation.type === 'group' && conversation.sendPolicy === 'admins' && membership.role !== 'admin') {
       throw new ChatError('forbidden', 'only admins may send in this group');
@@ -56,7 +69,14 @@ export class Messaging {
         throw new ChatError('forbidden', 'this user does not accept your messages');
       }
     }
-    if (input.mediaId) throw new ChatError('not_found', 'media not found');
+    let type: Exclude<MessageType, 'system'> = requested ?? 'file';
+    const createdAt = this.now();
+    if (mediaId) {
+      // Only the uploader attaches its media; touching it keeps the orphan sweep away from it.
+      const media = await this.deps.media?.touch(mediaId, senderId, createdAt);
+      if (!media) throw new ChatError('not_found', 'media not found');
+      type = mediaMessageType(requested, media);
+    }
     if (input.replyToId) {
       const original = await this.deps.messages.byId(input.replyToId);
       if (!original || original.conversationId !== conversation.id || !canSee(membership, original.seq)) {
@@ -64,18 +84,20 @@ export class Messaging {
       }
     }
     try {
-      const result = await this.deps.messages.append({
+      const appended = this.deps.messages.append({
         id: newId(),
         conversationId: conversation.id,
         senderId,
         clientMsgId: input.clientMsgId,
         type,
         content: input.content,
-        mediaId: null,
+        mediaId,
         replyToId: input.replyToId ?? null,
-        createdAt: this.now(),
+        createdAt,
         system: null,
       });
+      onQueued?.();
+      const result = await appended;
       if (result.created) {
         this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: result.recipientIds });
       }

@@ -1,9 +1,9 @@
 /**
  * Assembles one chat node from its configuration: the only place that chooses
- * implementations. Storage is embedded SQLite under the data folder.
+ * implementations (the backends in backends.ts: embedded SQLite and in-process
+ * presence and bus, or PostgreSQL and Redis shared by several nodes).
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { resolveJwtSecret } from '../auth/secret.js';
 import { TokenService } from '../auth/tokens.js';
 import type { ChatConfig } from '../config/config.js';
@@ -14,14 +14,16 @@ import { ChatEvents } from '../domain/events.js';
 import { Messaging } from '../domain/messages.js';
 import type { App } from '../gateway/http/deps.js';
 import { buildHttpServer } from '../gateway/http/server.js';
+import { registerStaticClient } from '../gateway/http/static.js';
 import { registerWebSocketEndpoint } from '../gateway/ws/endpoint.js';
 import { RealtimeGateway } from '../gateway/ws/gateway.js';
+import { openMediaService } from '../media/assemble.js';
+import type { MediaService } from '../media/service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
-import { MemoryPresence } from '../presence/memory.js';
-import { memoryRateLimiter } from '../ratelimit/memory.js';
-import { openSqliteStorage } from '../store/sqlite/index.js';
+import type { RedisNodeRegistry } from '../presence/nodes.js';
 import type { Storage } from '../store/stores.js';
+import { openBackends } from './backends.js';
 
 export interface ChatNode {
   app: App;
@@ -32,8 +34,14 @@ export interface ChatNode {
   storage: Storage;
   events: ChatEvents;
   gateway: RealtimeGateway;
-  /** Stops accepting, lets in-flight requests finish, flushes storage. */
+  /** Uploads, downloads and the orphan sweep (tests call media.sweep(now)). */
+  media: MediaService;
+  /** The live nodes of a scale-out deployment; null when embedded. */
+  nodes: RedisNodeRegistry | null;
+  /** Stops accepting, lets in-flight requests finish, flushes storage; Redis connections close last. */
   close(): Promise<void>;
+  /** For tests: stops as kill -9 would, cleaning nothing up (Redis entries expire on their own). */
+  kill(): Promise<void>;
 }
 
 export interface NodeOptions {
@@ -54,30 +62,25 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     logger.info({ path: secret.path }, 'CHAT_JWT_SECRET not set: using the token secret from the data folder');
   }
 
-  const databasePath = join(config.CHAT_DATA_DIR, 'chat.db');
-  const storage = await openSqliteStorage({
-    path: databasePath,
-    observe: (operation, seconds) => metrics.dbDuration.observe({ operation }, seconds),
-  });
-  logger.info({ storage: 'sqlite', path: databasePath }, 'storage open');
+  const backends = await openBackends(config, logger, metrics);
+  const { storage, presence, bus } = backends;
+  const media = await openMediaService(config, storage.media, clock, logger);
 
   const events = new ChatEvents((error) => logger.error({ err: error }, 'event listener failed'));
   events.subscribe((event) => {
     if (event.type === 'message.created') metrics.messagesStored.inc();
   });
+  // What the gateway fans out travels on the bus, to this node and the others.
+  events.subscribe((event) => bus.publish(event));
 
   const tokens = new TokenService(secret.secret, config.CHAT_TOKEN_TTL_SECONDS);
-  const presence = new MemoryPresence({
-    offlineAfterMs: config.CHAT_HEARTBEAT_TIMEOUT_SECONDS * 1000,
-    idleAfterMs: config.CHAT_IDLE_AFTER_SECONDS * 1000,
-  });
   const accounts = new Accounts({
     users: storage.users,
     tokens,
     presence,
     clock,
-    loginPerAddress: memoryRateLimiter('login-ip', config.CHAT_LOGIN_LIMIT_PER_IP, 60),
-    loginFailuresPerUsername: memoryRateLimiter('login-user', config.CHAT_LOGIN_LIMIT_PER_USERNAME, 15 * 60),
+    loginPerAddress: backends.loginPerAddress,
+    loginFailuresPerUsername: backends.loginFailuresPerUsername,
   });
   const conversations = new Conversations({
     users: storage.users,
@@ -91,6 +94,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     conversations: storage.conversations,
     messages: storage.messages,
     delivery: storage.delivery,
+    media: storage.media,
     events,
     clock,
   });
@@ -101,8 +105,9 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
       accounts,
       conversations,
       messaging,
+      media,
       metrics,
-      checkReady: () => storage.ping(),
+      checkReady: () => backends.checkReady(),
       isDraining: () => draining,
     },
     logger,
@@ -117,7 +122,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     messageStore: storage.messages,
     delivery: storage.delivery,
     presence,
-    events,
+    bus,
     clock,
     logger,
     metrics,
@@ -136,10 +141,13 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     allowedOrigins: config.CHAT_ALLOWED_ORIGINS,
     compression: config.CHAT_WS_COMPRESSION,
   });
+  // Last: the web client's catch-all yields to every API route above.
+  registerStaticClient(app);
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   logger.info({ url }, 'chat node listening');
+  await backends.announce(url);
 
   let closing: Promise<void> | undefined;
   return {
@@ -150,14 +158,28 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     storage,
     events,
     gateway,
+    media,
+    get nodes() {
+      return backends.nodes;
+    },
     close() {
       closing ??= (async () => {
         draining = true;
         await gateway.drain();
         await app.close();
-        presence.close();
-        await storage.close();
+        await media.close();
+        await backends.close();
         logger.info('chat node stopped');
+      })();
+      return closing;
+    },
+    kill() {
+      closing ??= (async () => {
+        draining = true;
+        await media.close();
+        await backends.abandon();
+        for (const socket of app.websocketServer.clients) socket.terminate();
+        await app.close();
       })();
       return closing;
     },

@@ -13,6 +13,8 @@ export interface Metrics {
   /** message:new frames handed to connections (live and replayed). */
   messagesDelivered: Counter;
   slowConsumerDisconnects: Counter;
+  /** Times this node re-read its sessions' conversations from the store after a bus gap. */
+  busResyncs: Counter;
   /** Record that a user was active now; the gauge counts users active in the last 5 minutes. */
   markActive(userId: string): void;
 }
@@ -69,6 +71,11 @@ export function createMetrics(): Metrics {
     slowConsumerDisconnects: new Counter({
       name: 'chat_ws_slow_consumer_disconnects_total',
       help: 'Connections closed because their send queue outgrew the limit',
+      registers: [registry],
+    }),
+    busResyncs: new Counter({
+      name: 'chat_bus_resyncs_total',
+      help: 'Resyncs of every session from the store after events between nodes may have been missed',
       registers: [registry],
     }),
     markActive(userId) {

@@ -33,7 +33,7 @@ export class MemoryPresence implements PresenceTracker {
     return state ? this.snapshot(state) : { status: 'offline', lastSeen: null };
   }
 
-  connect(userId: string, connectionId: string): void {
+  async connect(userId: string, connectionId: string): Promise<void> {
     const now = this.clock();
     const state = this.user(userId);
     state.connections.set(connectionId, { lastHeartbeat: now, lastActivity: now, saidIdle: false, lostAt: null });
@@ -85,7 +85,7 @@ export class MemoryPresence implements PresenceTracker {
     return () => this.listeners.delete(listener);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const state of this.users.values()) if (state.timer) clearTimeout(state.timer);
     this.users.clear();
     this.listeners.clear();

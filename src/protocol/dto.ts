@@ -47,12 +47,17 @@ export interface Member {
 
 export interface Media {
   id: string;
+  /** Where to GET the bytes (same origin, with the bearer token). */
   url: string;
   mimeType: string;
   size: number;
   width: number | null;
   height: number | null;
   thumbnailUrl: string | null;
+  /** The sanitised name the file was uploaded with. */
+  fileName?: string | null;
+  /** Videos and audio, when the server could read it. */
+  durationMs?: number | null;
 }
 
 /** What a system message records, so clients can render it in their own words. */

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   username_taken: { status: 409, message: 'That username is already taken.' },
   payload_too_large: { status: 413, message: 'The request or one of its fields is too large.' },
   unsupported_media_type: { status: 415, message: 'This content type is not supported.' },
+  range_not_satisfiable: { status: 416, message: 'The requested range lies outside the content.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
   internal_error: { status: 500, message: 'Something went wrong on the server.' },
   unavailable: { status: 503, message: 'The server is not ready or is shutting down.' },

@@ -7,7 +7,8 @@ export type StoreErrorKind =
   | 'not_member'
   | 'conversation_not_found'
   | 'member_limit'
-  | 'already_member';
+  | 'already_member'
+  | 'quota_exceeded';
 
 export class StoreError extends Error {
   readonly kind: StoreErrorKind;

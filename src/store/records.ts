@@ -94,6 +94,12 @@ export interface MessageRecord {
   editedAt: string | null;
   deletedAt: string | null;
   system: SystemEvent | null;
+  /**
+   * The media item `mediaId` names, loaded with the message (a batch lookup per
+   * read, never one per message). Absent when the message carries none, was
+   * deleted, or the media no longer exists.
+   */
+  media?: MediaRecord;
 }
 
 /** A message before the store gives it a seq. */
@@ -112,3 +118,47 @@ export interface MessageDraft {
 
 /** A system message to post with a membership change, atomically. */
 export type SystemDraft = Omit<MessageDraft, 'conversationId' | 'type' | 'clientMsgId' | 'mediaId' | 'replyToId'>;
+
+/** What a media item is, from its sniffed type: decides which message types may carry it. */
+export type MediaKind = 'image' | 'video' | 'audio' | 'file';
+
+/** A preview image of a media item (images and videos). */
+export interface MediaThumbnail {
+  /** Blob key: the SHA-256 (hex) of the thumbnail's bytes. */
+  key: string;
+  mimeType: string;
+  size: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * An uploaded file. The bytes live in the blob store under `blobKey`, the
+ * SHA-256 of what is served (for images: re-encoded without metadata), so
+ * identical bytes are stored once; `sha256` is the hash of the bytes as
+ * uploaded, the key of the per-uploader deduplication.
+ */
+export interface MediaRecord {
+  id: string;
+  uploaderId: string;
+  /** SHA-256 (hex) of the uploaded bytes. */
+  sha256: string;
+  kind: MediaKind;
+  /** The sniffed type of the served bytes. */
+  mimeType: string;
+  /** Bytes served. */
+  size: number;
+  /** SHA-256 (hex) of the served bytes: the blob key and the ETag. */
+  blobKey: string;
+  /** Sanitised; never a storage path. */
+  fileName: string | null;
+  width: number | null;
+  height: number | null;
+  durationMs: number | null;
+  thumbnail: MediaThumbnail | null;
+  createdAt: string;
+  /** Upload, repeated upload or attachment to a message: what the orphan sweep looks at. */
+  lastUsedAt: string;
+}
+
+export type NewMedia = Omit<MediaRecord, 'lastUsedAt'>;

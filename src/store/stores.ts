@@ -9,9 +9,11 @@ import type { MemberRole } from '../protocol/dto.js';
 import type {
   ConversationPatch,
   ConversationRecord,
+  MediaRecord,
   MembershipRecord,
   MessageDraft,
   MessageRecord,
+  NewMedia,
   NewUser,
   SystemDraft,
   UserPatch,
@@ -154,6 +156,10 @@ export interface SearchHit {
   cursor: string;
 }
 
+/**
+ * Messages. Every read (and append's answer) carries the media of the messages
+ * that have one in MessageRecord.media, loaded in one lookup per call.
+ */
 export interface MessageStore {
   /**
    * Assigns the conversation's next dense seq atomically with the insert and is
@@ -257,12 +263,68 @@ export interface DeliveryStore {
   markSent(userId: string, conversationId: string, seq: number): Promise<void>;
 }
 
+export interface CreatedMedia {
+  media: MediaRecord;
+  /** false when the uploader already had media with the same sha256: that one is returned. */
+  created: boolean;
+}
+
+/**
+ * Uploaded media items (their metadata; the bytes live in a blob store). Message
+ * reads attach the media a message carries (MessageRecord.media), batch-loaded.
+ */
+export interface MediaStore {
+  /**
+   * Stores a new media item, or resolves to the uploader's existing one with the
+   * same sha256 (created=false, its lastUsedAt moved to `media.createdAt`), also
+   * under concurrent calls. Throws StoreError('quota_exceeded') when the
+   * uploader's media (files and thumbnails) would exceed `quotaBytes`, checked
+   * atomically with the insert.
+   */
+  create(media: NewMedia, quotaBytes: number): Promise<CreatedMedia>;
+
+  byId(id: string): Promise<MediaRecord | null>;
+
+  /** The uploader's media item with this upload hash, or null. */
+  byHash(uploaderId: string, sha256: string): Promise<MediaRecord | null>;
+
+  /**
+   * Moves lastUsedAt (forward only) of the uploader's own media item, before it
+   * is attached to a message or answered for a repeated upload: a sweep with a
+   * cutoff up to `at` no longer removes it. Null when missing or not the
+   * uploader's.
+   */
+  touch(id: string, uploaderId: string, at: string): Promise<MediaRecord | null>;
+
+  /** Bytes the uploader's media take: files and thumbnails. */
+  usage(uploaderId: string): Promise<number>;
+
+  /**
+   * Whether the user may read the media item: its uploader, or a member
+   * (current or past) whose membership window holds a message, not deleted,
+   * that carries it.
+   */
+  canRead(mediaId: string, userId: string): Promise<boolean>;
+
+  /**
+   * Deletes up to `limit` media items last used before `cutoff` that no
+   * message carries (never attached, or every message carrying them deleted),
+   * oldest first, and resolves with them. Atomic per item against touch: an
+   * item touched at or after the cutoff is kept.
+   */
+  deleteUnreferenced(cutoff: string, limit: number): Promise<MediaRecord[]>;
+
+  /** Whether any media item uses the blob, as its file or its thumbnail. */
+  blobInUse(key: string): Promise<boolean>;
+}
+
 /** Everything a node needs from storage, opened and closed together. */
 export interface Storage {
   users: UserStore;
   conversations: ConversationStore;
   messages: MessageStore;
   delivery: DeliveryStore;
+  media: MediaStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Flushes pending writes and closes. */

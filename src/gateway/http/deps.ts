@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Accounts } from '../../domain/accounts.js';
 import type { Conversations } from '../../domain/conversations.js';
 import type { Messaging } from '../../domain/messages.js';
+import type { MediaService } from '../../media/service.js';
 import type { Metrics } from '../../observability/metrics.js';
 
 /** What the REST routes need from the node. */
@@ -16,6 +17,8 @@ export interface HttpDeps {
   accounts: Accounts;
   conversations: Conversations;
   messaging: Messaging;
+  /** Uploads and downloads; without it the media routes are not served. */
+  media?: MediaService;
   metrics: Metrics;
   /** Resolves when storage (and later the bus) answer; rejects otherwise. */
   checkReady(): Promise<void>;

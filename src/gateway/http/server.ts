@@ -1,4 +1,5 @@
 /** The HTTP half of the gateway: Fastify with zod-validated routes and one error edge. */
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../../observability/logger.js';
@@ -9,6 +10,7 @@ import { frameworkErrors, installErrorHandling } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
+import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
 
@@ -71,6 +73,14 @@ export function buildHttpServer(deps: HttpDeps, logger: Logger, options: HttpOpt
     userRoutes(scope, deps);
     conversationRoutes(scope, deps);
     messageRoutes(scope, deps);
+    const { media } = deps;
+    if (media) {
+      // The multipart parser only where uploads are taken; limits are set per request.
+      scope.register(async (uploads) => {
+        await uploads.register(multipart);
+        mediaRoutes(uploads, media);
+      });
+    }
   });
   return app;
 }

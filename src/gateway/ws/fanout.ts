@@ -1,9 +1,9 @@
 /**
- * Durable events to the sessions that must hear of them: new messages into each
- * recipient session's ordered stream, edits, receipts, membership changes,
- * typing and presence.
+ * What the bus brings, to this node's sessions that must hear of it: new
+ * messages into each recipient session's ordered stream, edits, receipts,
+ * membership changes and typing; and presence changes from the tracker.
  */
-import type { ChatEvent } from '../../domain/events.js';
+import type { BusEvent } from '../../bus/bus.js';
 import { toConversation, toMessage } from '../../domain/mappers.js';
 import type { PresenceSnapshot } from '../../presence/presence.js';
 import type { MessageRecord } from '../../store/records.js';
@@ -23,7 +23,7 @@ export class Fanout {
     private readonly initStream: (session: Session, conversationId: string) => Promise<void>,
   ) {
     this.unsubscribe = [
-      deps.events.subscribe((event) => this.onEvent(event)),
+      deps.bus.subscribe((event) => this.onEvent(event)),
       deps.presence.onChange((userId, snapshot) => {
         void this.relayPresence(userId, snapshot).catch((error: unknown) =>
           deps.logger.error({ err: error }, 'presence fan-out failed'),
@@ -36,8 +36,14 @@ export class Fanout {
     for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 
-  private onEvent(event: ChatEvent): void {
+  private onEvent(event: BusEvent): void {
     switch (event.type) {
+      case 'typing': {
+        const { conversationId, userId } = event;
+        const frame = { type: event.typing ? 'typing:start' : 'typing:stop', conversationId, userId } as const;
+        for (const recipientId of event.recipientIds) this.sendTo(recipientId, frame);
+        return;
+      }
       case 'message.created':
         for (const userId of event.recipientIds) {
           for (const session of this.registry.sessionsOf(userId)) this.offer(session, event.message);
@@ -99,15 +105,18 @@ export class Fanout {
     for (const session of this.registry.sessionsOf(userId)) session.send(frame);
   }
 
+  /** A typist's start or stop (or its lapse, timed on the typist's node), for the other members' nodes. */
   async relayTyping(conversationId: string, userId: string, typing: boolean): Promise<void> {
     const members = await this.members.get(conversationId);
-    const frame = { type: typing ? 'typing:start' : 'typing:stop', conversationId, userId } as const;
-    for (const memberId of members) if (memberId !== userId) this.sendTo(memberId, frame);
+    const recipientIds = [...members].filter((memberId) => memberId !== userId);
+    if (recipientIds.length > 0)
+      this.deps.bus.publish({ type: 'typing', conversationId, userId, typing, recipientIds });
   }
 
   /** A status change, to the online users who share a conversation, as the user's privacy allows. */
   private async relayPresence(userId: string, snapshot: PresenceSnapshot): Promise<void> {
     const { accounts, conversations } = this.deps;
+    if (this.registry.isEmpty) return;
     const viewers = (await conversations.peersOf(userId)).filter((id) => this.registry.hasUser(id));
     if (viewers.length === 0) return;
     const target = await accounts.findUser(userId);

@@ -1,26 +1,28 @@
 /**
  * The real-time gateway of one node: it owns the open sessions, replays each
- * device's outbox on connect, fans durable events out to sessions, relays
- * typing and presence, and drains on shutdown.
+ * device's outbox on connect, fans out what the bus brings to sessions, relays
+ * typing and presence, resyncs from the store after a bus gap, and drains on
+ * shutdown.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { Bus } from '../../bus/bus.js';
 import type { Accounts } from '../../domain/accounts.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Conversations } from '../../domain/conversations.js';
-import type { ChatEvents } from '../../domain/events.js';
 import type { Messaging } from '../../domain/messages.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PresenceTracker } from '../../presence/presence.js';
 import { CLOSE_CODES } from '../../protocol/frames.js';
 import type { ConversationStore, DeliveryStore, MessageStore } from '../../store/stores.js';
+import { CatchUp } from './catchup.js';
 import { Fanout } from './fanout.js';
 import { FrameHandlers } from './handlers.js';
 import { MemberCache } from './members.js';
 import { SessionRegistry } from './registry.js';
+import { SentMarks } from './sent-marks.js';
 import { Session, type SessionLimits } from './session.js';
-import type { StreamSource } from './stream.js';
 import { TypingRelay } from './typing.js';
 
 export interface RealtimeOptions extends SessionLimits {
@@ -42,7 +44,8 @@ export interface RealtimeDeps {
   messageStore: MessageStore;
   delivery: DeliveryStore;
   presence: PresenceTracker;
-  events: ChatEvents;
+  /** Where the domain's events and typing notices arrive from (this node's and other nodes'). */
+  bus: Bus;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -65,18 +68,30 @@ export class RealtimeGateway {
   private readonly handlers: FrameHandlers;
   private readonly typing: TypingRelay;
   private readonly members: MemberCache;
+  private readonly catchUp: CatchUp;
   private readonly addresses = new WeakMap<Session, string>();
+  private readonly sentMarks: SentMarks;
+  private readonly stopGaps: () => void;
   private draining = false;
 
   constructor(private readonly deps: RealtimeDeps) {
+    this.sentMarks = new SentMarks(deps.delivery, 100, (error) =>
+      deps.logger.warn({ err: error }, 'could not record the sent watermark'),
+    );
     this.members = new MemberCache(deps.conversationStore);
+    this.catchUp = new CatchUp(deps);
     this.typing = new TypingRelay((conversationId, userId, typing) => {
-      void this.fanout.relayTyping(conversationId, userId, typing);
+      this.fanout.relayTyping(conversationId, userId, typing).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'typing relay failed');
+      });
     }, deps.options.typingLapseMs);
     this.fanout = new Fanout(this.registry, this.members, deps, (session, conversationId) =>
-      this.initStream(session, conversationId),
+      this.catchUp.initStream(session, conversationId),
     );
-    this.handlers = new FrameHandlers(deps, this.typing, this.members, (session, ref) => this.replay(session, ref));
+    this.handlers = new FrameHandlers(deps, this.typing, this.members, (session, ref) =>
+      this.catchUp.replay(session, ref),
+    );
+    this.stopGaps = deps.bus.onGap(() => void this.resync());
   }
 
   /** Why a new connection must be refused at the handshake, or null to accept it. */
@@ -96,12 +111,8 @@ export class RealtimeGateway {
     const { userId, deviceId, address } = client;
     const { presence, metrics, logger, options } = this.deps;
     const session = new Session(randomUUID(), userId, deviceId, socket, options, {
-      source: (conversationId) => this.source(conversationId),
-      onSent: (s, message) => {
-        this.deps.delivery.markSent(s.userId, message.conversationId, message.seq).catch((error: unknown) => {
-          logger.warn({ err: error }, 'could not record the sent watermark');
-        });
-      },
+      source: (conversationId) => this.catchUp.source(conversationId),
+      onSent: (s, message) => this.sentMarks.mark(s.userId, message.conversationId, message.seq),
       onError: (error) => logger.error({ err: error }, 'stream failed'),
       onSlowConsumer: () => metrics.slowConsumerDisconnects.inc(),
       onClose: (s, clean) => this.detach(s, clean),
@@ -110,7 +121,10 @@ export class RealtimeGateway {
     this.registry.add(session, address);
     this.addresses.set(session, address);
     metrics.wsConnections.inc();
-    presence.connect(userId, session.id);
+    // Registered before the replay reads the store: what is stored later is routed to this node.
+    const registered = presence.connect(userId, session.id).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not register the connection');
+    });
     socket.on('message', (data, isBinary) => this.handlers.handle(session, data, isBinary));
     session.send({
       type: 'hello',
@@ -119,8 +133,16 @@ export class RealtimeGateway {
       serverTime: this.deps.clock.now().toISOString(),
       heartbeatSeconds: Math.round(options.heartbeatTimeoutMs / 2000),
     });
-    void this.replay(session);
+    void registered.then(() => this.catchUp.replay(session));
     return session;
+  }
+
+  /** The bus may have missed events: every session catches up from the store. */
+  async resync(): Promise<void> {
+    this.members.clear();
+    this.deps.metrics.busResyncs.inc();
+    this.deps.logger.info({ sessions: this.registry.size }, 'resyncing sessions from the store');
+    await this.catchUp.resync(this.registry.all());
   }
 
   /** Stops taking work, lets in-flight sends finish and be acknowledged, closes every session (1001). */
@@ -129,54 +151,10 @@ export class RealtimeGateway {
     this.handlers.stopAccepting();
     await this.handlers.settled();
     for (const session of [...this.registry.all()]) session.close(CLOSE_CODES.goingAway, 'server shutting down');
+    await this.sentMarks.flush();
     this.typing.close();
     this.fanout.close();
-  }
-
-  /**
-   * Replays every conversation this device has not acknowledged, one
-   * conversation at a time (memory stays bounded), then says sync:done.
-   */
-  private async replay(session: Session, ref?: string): Promise<void> {
-    try {
-      const heads = await this.deps.delivery.openDevice(session.userId, session.deviceId, this.now());
-      for (const head of heads) {
-        if (!session.isOpen) return;
-        await session.stream(head.conversationId, null).resumeFrom(head.afterSeq, head.lastSeq);
-      }
-      // Live messages of conversations the outbox did not name (joined meanwhile) start at the join.
-      for (const [conversationId, stream] of session.streams) {
-        if (stream.position === null) await this.initStream(session, conversationId);
-      }
-      session.replayed = true;
-      session.send(ref === undefined ? { type: 'sync:done' } : { type: 'sync:done', ref });
-    } catch (error) {
-      this.deps.logger.error({ err: error, userId: session.userId }, 'replay failed');
-      session.close(CLOSE_CODES.goingAway, 'replay failed; reconnect');
-    }
-  }
-
-  /** A conversation this session had no cursor for: it starts where the member's window starts. */
-  private async initStream(session: Session, conversationId: string): Promise<void> {
-    const membership = await this.deps.conversationStore.membership(conversationId, session.userId);
-    const stream = session.streams.get(conversationId);
-    if (!membership || !stream || stream.position !== null) return;
-    if (membership.visibleToSeq !== null) stream.end(membership.visibleToSeq);
-    const conversation = await this.deps.conversationStore.byId(conversationId);
-    await stream.resumeFrom(membership.visibleFromSeq - 1, conversation?.lastSeq ?? 0);
-  }
-
-  private source(conversationId: string): StreamSource {
-    return {
-      readAfter: async (afterSeq, toSeq, limit) =>
-        (
-          await this.deps.messageStore.page(
-            conversationId,
-            { fromSeq: afterSeq + 1, toSeq },
-            { limit, after: afterSeq },
-          )
-        ).messages,
-    };
+    this.stopGaps();
   }
 
   private detach(session: Session, clean: boolean): void {
@@ -185,9 +163,5 @@ export class RealtimeGateway {
     this.deps.metrics.wsConnections.dec();
     this.deps.presence.disconnect(session.userId, session.id, clean);
     if (!this.registry.hasUser(session.userId)) this.typing.stopAll(session.userId);
-  }
-
-  private now(): string {
-    return this.deps.clock.now().toISOString();
   }
 }

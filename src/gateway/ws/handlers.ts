@@ -36,7 +36,8 @@ export class FrameHandlers {
   private accepting = true;
   private readonly badFrames = new WindowCounter(60_000);
   private readonly typingFrames = new WindowCounter(10_000);
-  private readonly handlers: { [T in ClientFrame['type']]: Handler<T> };
+  /** Every frame but message:send, which goes through sendInOrder. */
+  private readonly handlers: { [T in Exclude<ClientFrame['type'], 'message:send'>]: Handler<T> };
 
   constructor(
     private readonly deps: RealtimeDeps,
@@ -45,7 +46,6 @@ export class FrameHandlers {
     private readonly replay: (session: Session, ref?: string) => Promise<void>,
   ) {
     this.handlers = {
-      'message:send': (session, frame) => this.send(session, frame),
       'message:received': async (session, frame) => {
         await deps.messaging.acknowledgeDelivery(session.userId, session.deviceId, frame.conversationId, frame.seq);
       },
@@ -79,30 +79,45 @@ export class FrameHandlers {
       });
       return;
     }
-    const handler = this.handlers[frame.type] as Handler<typeof frame.type>;
-    const run = () => handler(session, frame).catch((error: unknown) => this.fail(session, frame, error));
-    const work = frame.type === 'message:send' ? this.inOrder(session, frame.conversationId, run) : run();
+    const work =
+      frame.type === 'message:send'
+        ? this.sendInOrder(session, frame)
+        : (this.handlers[frame.type] as Handler<typeof frame.type>)(session, frame).catch((error: unknown) =>
+            this.fail(session, frame, error),
+          );
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
 
   /**
    * Sends of one connection into one conversation are stored in the order they
-   * were sent: each waits for the previous one's ack. Other conversations and
-   * other connections proceed in parallel (and share group commits).
+   * were sent: each waits until the previous one has its place in the store's
+   * write queue (not until it is durable), so pipelined sends still share
+   * group commits. Other conversations and connections run in parallel.
    */
-  private inOrder(session: Session, conversationId: string, run: () => Promise<void>): Promise<void> {
+  private sendInOrder(session: Session, frame: Extract<ClientFrame, { type: 'message:send' }>): Promise<void> {
     let chains = this.sendChains.get(session);
     if (!chains) {
       chains = new Map();
       this.sendChains.set(session, chains);
     }
-    const work = (chains.get(conversationId) ?? Promise.resolve()).then(run);
-    chains.set(conversationId, work);
-    void work.finally(() => {
-      if (chains.get(conversationId) === work) chains.delete(conversationId);
+    const key = frame.conversationId;
+    const previous = chains.get(key) ?? Promise.resolve();
+    let queued: () => void = () => {};
+    const place = new Promise<void>((resolve) => {
+      queued = resolve;
     });
-    return work;
+    chains.set(key, place);
+    void place.then(() => {
+      if (chains.get(key) === place) chains.delete(key);
+    });
+    return (
+      previous
+        .then(() => this.send(session, frame, queued))
+        .catch((error: unknown) => this.fail(session, frame, error))
+        // A send refused before it was queued must not hold up the next one.
+        .finally(queued)
+    );
   }
 
   stopAccepting(): void {
@@ -166,16 +181,21 @@ export class FrameHandlers {
     });
   }
 
-  private async send(session: Session, frame: Extract<ClientFrame, { type: 'message:send' }>): Promise<void> {
+  private async send(
+    session: Session,
+    frame: Extract<ClientFrame, { type: 'message:send' }>,
+    onQueued: () => void,
+  ): Promise<void> {
     this.deps.presence.activity(session.userId, session.id);
-    const { message } = await this.deps.messaging.send(session.userId, {
+    const input = {
       conversationId: frame.conversationId,
       clientMsgId: frame.clientMsgId,
       content: frame.content,
       ...(frame.messageType ? { type: frame.messageType } : {}),
       mediaId: frame.mediaId ?? null,
       replyToId: frame.replyToId ?? null,
-    });
+    };
+    const { message } = await this.deps.messaging.send(session.userId, input, onQueued);
     // Sent only now: the message is durable, so the ack can never promise what a crash would lose.
     session.send({ type: 'message:ack', clientMsgId: frame.clientMsgId, message });
   }

@@ -1,6 +1,6 @@
 /**
  * Current members per conversation, cached for the frequent small frames
- * (typing) and refreshed by conversation.updated events.
+ * (typing) and refreshed by conversation.updated events (which reach every node).
  */
 import type { ConversationStore } from '../../store/stores.js';
 
@@ -26,5 +26,10 @@ export class MemberCache {
 
   set(conversationId: string, memberIds: readonly string[]): void {
     this.members.set(conversationId, Promise.resolve(new Set(memberIds)));
+  }
+
+  /** Forgets everything: changes may have been missed. */
+  clear(): void {
+    this.members.clear();
   }
 }

@@ -43,6 +43,10 @@ export class SessionRegistry {
     for (const sessions of this.byUser.values()) yield* sessions;
   }
 
+  get isEmpty(): boolean {
+    return this.byUser.size === 0;
+  }
+
   get size(): number {
     let total = 0;
     for (const sessions of this.byUser.values()) total += sessions.size;

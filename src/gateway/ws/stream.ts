@@ -66,6 +66,12 @@ export class ConversationStream {
     return this.catchUp();
   }
 
+  /** Catches up from where it is to at least `knownLastSeq` (live messages may have been missed). */
+  catchUpTo(knownLastSeq: number): Promise<void> {
+    this.highestOffered = Math.max(this.highestOffered, knownLastSeq);
+    return this.cursor === null ? Promise.resolve() : this.catchUp();
+  }
+
   /** The member was removed: nothing after `lastVisibleSeq` goes out. */
   end(lastVisibleSeq: number): void {
     this.endSeq = Math.min(this.endSeq, lastVisibleSeq);

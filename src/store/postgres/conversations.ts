@@ -5,6 +5,7 @@ import type { ConversationPatch, ConversationRecord, MembershipRecord, SystemDra
 import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup } from '../stores.js';
 import type { Flushable } from './batch.js';
 import { listForUser, loadConversation, membershipRow, mustLoadConversation } from './conversation-queries.js';
+import { attachMedia } from './media.js';
 import { MembershipChanges } from './membership-changes.js';
 import { type Observe, timed, transaction } from './pool.js';
 import { type MembershipRow, toMembership } from './rows.js';
@@ -78,7 +79,14 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   listForUser(userId: string): Promise<ConversationListEntry[]> {
-    return timed(this.observe, 'conversations.listForUser', () => listForUser(this.pool, userId));
+    return timed(this.observe, 'conversations.listForUser', async () => {
+      const entries = await listForUser(this.pool, userId);
+      await attachMedia(
+        this.pool,
+        entries.flatMap((entry) => (entry.lastMessage ? [entry.lastMessage] : [])),
+      );
+      return entries;
+    });
   }
 
   update(id: string, patch: ConversationPatch): Promise<ConversationRecord | null> {

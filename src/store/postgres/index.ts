@@ -9,6 +9,7 @@ import type { Storage } from '../stores.js';
 import { AppendCommitter } from './append.js';
 import { PostgresConversationStore } from './conversations.js';
 import { PostgresDeliveryStore } from './delivery.js';
+import { PostgresMediaStore } from './media.js';
 import { PostgresMessageStore } from './messages.js';
 import { migrate } from './migrations.js';
 import { ensureMessagePartitions } from './partitions.js';
@@ -110,6 +111,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     conversations: new PostgresConversationStore(pool, queued, observe),
     messages: new PostgresMessageStore(pool, committer, observe),
     delivery,
+    media: new PostgresMediaStore(pool, observe),
     ensurePartitions,
     ping: () =>
       timed(observe, 'storage.ping', async () => {

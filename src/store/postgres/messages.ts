@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { MessageDraft, MessageRecord } from '../records.js';
 import type { AppendResult, HistoryPage, MessageStore, SearchHit } from '../stores.js';
 import { type AppendCommitter, invalidDraft } from './append.js';
+import { attachMedia, attachMediaOne } from './media.js';
 import { type Observe, report, timed } from './pool.js';
 import { MESSAGE_COLUMNS, type MessageRow, qualified, toMessage } from './rows.js';
 import { searchWords } from './search-query.js';
@@ -52,7 +53,12 @@ export class PostgresMessageStore implements MessageStore {
     if (invalid) return Promise.reject(invalid);
     const startedAt = performance.now();
     const settled = () => report(this.observe, 'messages.append', startedAt);
-    const result = this.committer.enqueue(draft);
+    const result = this.committer.enqueue(draft).then(async (appended) => {
+      if (appended.message.mediaId === null) return appended;
+      // Committed already: a failed media lookup must not turn a stored message into a failed send.
+      await attachMediaOne(this.pool, appended.message).catch(() => {});
+      return appended;
+    });
     result.then(settled, settled);
     return result;
   }
@@ -88,7 +94,7 @@ export class PostgresMessageStore implements MessageStore {
         to,
         Math.min(limit, NO_END - 1) + 1,
       ]);
-      const messages = rows.slice(0, limit).map(toMessage);
+      const messages = await attachMedia(this.pool, rows.slice(0, limit).map(toMessage));
       return { messages: ascending ? messages : messages.reverse(), hasMore: rows.length > limit };
     });
   }
@@ -129,7 +135,8 @@ export class PostgresMessageStore implements MessageStore {
           LIMIT $3`,
         values,
       );
-      return rows.map((row) => ({ message: toMessage(row), cursor: String(row.pos) }));
+      const messages = await attachMedia(this.pool, rows.map(toMessage));
+      return rows.map((row, i) => ({ message: messages[i] ?? toMessage(row), cursor: String(row.pos) }));
     });
   }
 
@@ -173,6 +180,6 @@ export class PostgresMessageStore implements MessageStore {
 
   private async one(sql: string, values: unknown[]): Promise<MessageRecord | null> {
     const { rows } = await this.pool.query<MessageRow>(sql, values);
-    return rows[0] ? toMessage(rows[0]) : null;
+    return attachMediaOne(this.pool, rows[0] ? toMessage(rows[0]) : null);
   }
 }

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { PARTITION_FUNCTIONS } from './partitions.js';
 import { LOCK_MIGRATIONS, LOCK_NAMESPACE, transaction } from './pool.js';
 import { APPEND_WITHOUT_WATERMARKS, WRITE_FUNCTIONS } from './schema-functions.js';
+import { MEDIA_TABLES } from './schema-media.js';
 import { CORE_TABLES, DEVICE_TABLES, MESSAGE_TABLES } from './schema-tables.js';
 
 export interface Migration {
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'append and delivery functions', sql: WRITE_FUNCTIONS },
   { name: 'monthly message partitions', sql: PARTITION_FUNCTIONS },
   { name: 'appends move no watermark', sql: APPEND_WITHOUT_WATERMARKS },
+  { name: 'media', sql: MEDIA_TABLES },
 ];
 
 export interface MigrateOptions {

@@ -8,6 +8,7 @@ import { it } from 'node:test';
 import {
   describeConversationStore,
   describeDeliveryStore,
+  describeMediaStore,
   describeMessageStore,
   describeUserStore,
 } from '../contract/index.js';
@@ -34,5 +35,6 @@ if (unreachable !== null) {
   describeMessageStore('postgres, batches of 7', harnessFor(DATABASE_URL, { maxBatch: 7 }));
   describeDeliveryStore('postgres', harnessFor(DATABASE_URL));
   describeDeliveryStore('postgres, batches of 7', harnessFor(DATABASE_URL, { maxBatch: 7 }));
+  describeMediaStore('postgres', harnessFor(DATABASE_URL));
   describePostgresSpecifics(DATABASE_URL);
 }

@@ -55,7 +55,7 @@ export class DraftWriter {
       .pluck();
   }
 
-  /** Must run inside a transaction; throws StoreError for refused drafts. */
+  /** Must run inside a transaction; refuses a draft with a StoreError before writing anything of it. */
   append(draft: MessageDraft, options: AppendOptions = { requireMember: true }): AppendResult {
     if (!this.db.inTransaction) throw new Error('DraftWriter.append needs an open transaction');
 

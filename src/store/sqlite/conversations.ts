@@ -7,6 +7,7 @@ import type { DraftWriter } from './append.js';
 import { ConversationQueries } from './conversation-queries.js';
 import { type Db, type Observe, timed } from './database.js';
 import type { Flushable } from './group-commit.js';
+import { MediaLoader } from './media.js';
 import { MembershipChanges } from './membership-changes.js';
 import { toMembership } from './rows.js';
 
@@ -15,6 +16,7 @@ type Marks = { sent?: number; delivered?: number; read?: number };
 export class SqliteConversationStore implements ConversationStore {
   private readonly queries: ConversationQueries;
   private readonly changes: MembershipChanges;
+  private readonly media: MediaLoader;
   private readonly createDirect;
   private readonly insertDirect;
   private readonly insertDirectMember;
@@ -30,6 +32,7 @@ export class SqliteConversationStore implements ConversationStore {
     private readonly observe?: Observe,
   ) {
     this.queries = new ConversationQueries(db);
+    this.media = new MediaLoader(db);
     this.changes = new MembershipChanges(db, writer, this.queries);
     this.insertDirect = db.prepare(
       `INSERT OR IGNORE INTO conversations (id, type, name, avatar_url, created_by, created_at, last_seq,
@@ -88,7 +91,11 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   listForUser(userId: string): Promise<ConversationListEntry[]> {
-    return timed(this.observe, 'conversations.listForUser', () => this.queries.listForUser(userId));
+    return timed(this.observe, 'conversations.listForUser', () => {
+      const entries = this.queries.listForUser(userId);
+      this.media.attach(entries.flatMap((entry) => (entry.lastMessage ? [entry.lastMessage] : [])));
+      return entries;
+    });
   }
 
   update(id: string, patch: ConversationPatch): Promise<ConversationRecord | null> {

@@ -6,18 +6,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate } from './migrations.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 
 export type Db = Database.Database;
 
 export interface OpenDatabaseOptions {
   path: string;
+  /**
+   * A reader beside the writer thread: it neither migrates nor writes, and
+   * refuses a file whose schema is not the current one.
+   */
+  readOnly?: boolean;
   /** Milliseconds a statement waits on a lock held by another connection. */
   busyTimeoutMs?: number;
 }
 
 export function openDatabase(options: OpenDatabaseOptions): Db {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.readOnly) return openReader(options);
   const db = new Database(options.path);
   try {
     db.pragma('journal_mode = WAL');
@@ -27,6 +33,23 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function openReader(options: OpenDatabaseOptions): Db {
+  const db = new Database(options.path, { readonly: true });
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    const version = db.pragma('user_version', { simple: true });
+    if (version !== MIGRATIONS.length) {
+      throw new Error(
+        `database schema version ${String(version)}, expected ${MIGRATIONS.length}: open the writer first`,
+      );
+    }
     return db;
   } catch (err) {
     db.close();

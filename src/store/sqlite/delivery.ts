@@ -115,7 +115,8 @@ export class SqliteDeliveryStore implements DeliveryStore, Flushable {
     this.batcher = new BatchCommitter<DeliveryWrite, WatermarkMove | null>(
       db,
       (write) => (write.kind === 'ack' ? this.applyAck(write) : this.applySent(write)),
-      { ...options, operation: 'delivery.commit_batch' },
+      // Not durable: a crash may lose the last acks, which only means those messages are delivered again.
+      { ...options, operation: 'delivery.commit_batch', durable: false },
     );
   }
 

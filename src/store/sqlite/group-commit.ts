@@ -1,13 +1,18 @@
 /**
  * Group commit: the inputs of concurrent calls are queued and written in ONE
- * transaction (one WAL sync for the whole batch), each in its own savepoint so
- * a refused input rejects only its own promise. Promises settle only after
- * COMMIT returned, so an acknowledged write is durable.
+ * transaction (one WAL sync for the whole batch), and a refused input rejects
+ * only its own promise. Promises settle only after COMMIT returned, so an
+ * acknowledged write is durable.
+ *
+ * Expected refusals (StoreError) are thrown before an input writes anything,
+ * so the batch runs without savepoints. Any other error rolls the batch back,
+ * and it is replayed with a savepoint per input, which isolates the culprit.
  *
  * BatchCommitter is the mechanism; GroupCommitter applies it to
  * MessageStore.append, and the DeliveryStore to acks and sent marks.
  */
 
+import { StoreError } from '../errors.js';
 import type { MessageDraft } from '../records.js';
 import type { AppendResult } from '../stores.js';
 import type { DraftWriter } from './append.js';
@@ -29,6 +34,13 @@ export interface GroupCommitOptions {
 export interface BatchCommitOptions extends GroupCommitOptions {
   /** Reported to `observe` with the duration of each batch transaction. */
   operation: string;
+  /**
+   * false: the batch commits without waiting for the disk (synchronous=NORMAL
+   * in WAL mode). For writes whose loss a crash may cost, like delivery acks
+   * (a lost ack only means a message is delivered again); the next durable
+   * commit syncs them too.
+   */
+  durable?: boolean;
 }
 
 /** Something holding queued writes that other writes must not overtake. */
@@ -43,17 +55,32 @@ export class BatchCommitter<I, O> implements Flushable {
   private readonly maxBatch: number;
   private readonly observe: Observe | undefined;
   private readonly operation: string;
-  private readonly commitBatch: (batch: Pending<I, O>[]) => void;
+  private readonly fastBatch: (batch: Pending<I, O>[]) => void;
+  private readonly isolatedBatch: (batch: Pending<I, O>[]) => void;
+  private readonly db: Db;
+  private readonly durable: boolean;
 
   /** `apply` runs inside the batch transaction, once per input, in call order. */
   constructor(db: Db, apply: (input: I) => O, options: BatchCommitOptions) {
+    this.db = db;
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 512));
     this.observe = options.observe;
     this.operation = options.operation;
+    this.durable = options.durable ?? true;
+    this.fastBatch = db.transaction((batch: Pending<I, O>[]) => {
+      for (const pending of batch) {
+        try {
+          pending.outcome = { ok: true, result: apply(pending.input) };
+        } catch (error) {
+          if (!(error instanceof StoreError)) throw error;
+          pending.outcome = { ok: false, error };
+        }
+      }
+    }).immediate;
     // Called inside the batch transaction, better-sqlite3 runs this one as a
     // SAVEPOINT: a throw rolls back this input only and is rethrown here.
     const applyOne = db.transaction(apply);
-    this.commitBatch = db.transaction((batch: Pending<I, O>[]) => {
+    this.isolatedBatch = db.transaction((batch: Pending<I, O>[]) => {
       for (const pending of batch) {
         try {
           pending.outcome = { ok: true, result: applyOne(pending.input) };
@@ -105,19 +132,32 @@ export class BatchCommitter<I, O> implements Flushable {
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     const startedAt = performance.now();
+    if (!this.durable) this.db.pragma('synchronous = NORMAL');
     try {
-      this.commitBatch(batch);
+      this.commit(batch);
     } catch (error) {
       // BEGIN or COMMIT failed: nothing of the batch is durable.
       for (const pending of batch) pending.reject(error);
       return;
     } finally {
+      if (!this.durable) this.db.pragma('synchronous = FULL');
       report(this.observe, this.operation, startedAt);
     }
     for (const pending of batch) {
       const outcome = pending.outcome;
       if (outcome?.ok) pending.resolve(outcome.result);
       else pending.reject(outcome ? outcome.error : new Error('input was not processed'));
+    }
+  }
+
+  /** The batch without savepoints, or, when an unexpected error rolled it back, with one per input. */
+  private commit(batch: Pending<I, O>[]): void {
+    try {
+      this.fastBatch(batch);
+    } catch (error) {
+      if (this.db.inTransaction) throw error;
+      for (const pending of batch) pending.outcome = undefined;
+      this.isolatedBatch(batch);
     }
   }
 }

@@ -4,6 +4,7 @@ import type { MessageDraft, MessageRecord } from '../records.js';
 import type { AppendResult, HistoryPage, MessageStore, SearchHit } from '../stores.js';
 import { type Db, type Observe, report, timed } from './database.js';
 import type { GroupCommitter } from './group-commit.js';
+import { MediaLoader } from './media.js';
 import { MESSAGE_COLUMNS, type MessageRow, qualified, toMessage } from './rows.js';
 import { toFtsQuery } from './search-query.js';
 
@@ -20,12 +21,14 @@ function seqBound(value: number, fallback: number): number {
 export class SqliteMessageStore implements MessageStore {
   private readonly statements;
   private readonly searchStatements = new Map<string, ReturnType<Db['prepare']>>();
+  private readonly media: MediaLoader;
 
   constructor(
     private readonly db: Db,
     private readonly committer: GroupCommitter,
     private readonly observe?: Observe,
   ) {
+    this.media = new MediaLoader(db);
     this.statements = {
       byId: db.prepare<[string], MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
       bySeq: db.prepare<[string, number], MessageRow>(
@@ -60,7 +63,15 @@ export class SqliteMessageStore implements MessageStore {
   append(draft: MessageDraft): Promise<AppendResult> {
     const startedAt = performance.now();
     const settled = () => report(this.observe, 'messages.append', startedAt);
-    const result = this.committer.enqueue(draft);
+    const result = this.committer.enqueue(draft).then((appended) => {
+      // Committed already: a failed media lookup must not turn a stored message into a failed send.
+      try {
+        this.media.attachOne(appended.message);
+      } catch {
+        // The message goes out without its media; reads attach it again.
+      }
+      return appended;
+    });
     result.then(settled, settled);
     return result;
   }
@@ -68,14 +79,14 @@ export class SqliteMessageStore implements MessageStore {
   byId(id: string): Promise<MessageRecord | null> {
     return timed(this.observe, 'messages.byId', () => {
       const row = this.statements.byId.get(id);
-      return row ? toMessage(row) : null;
+      return this.media.attachOne(row ? toMessage(row) : null);
     });
   }
 
   bySeq(conversationId: string, seq: number): Promise<MessageRecord | null> {
     return timed(this.observe, 'messages.bySeq', () => {
       const row = this.statements.bySeq.get(conversationId, seq);
-      return row ? toMessage(row) : null;
+      return this.media.attachOne(row ? toMessage(row) : null);
     });
   }
 
@@ -94,10 +105,13 @@ export class SqliteMessageStore implements MessageStore {
       // One row more than asked tells whether the window holds more that way.
       if (options.after !== undefined) {
         const rows = this.statements.oldestIn.all(conversationId, from, to, limit + 1);
-        return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+        return { messages: this.media.attach(rows.slice(0, limit).map(toMessage)), hasMore: rows.length > limit };
       }
       const rows = this.statements.newestIn.all(conversationId, from, to, limit + 1);
-      return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore: rows.length > limit };
+      return {
+        messages: this.media.attach(rows.slice(0, limit).reverse().map(toMessage)),
+        hasMore: rows.length > limit,
+      };
     });
   }
 
@@ -144,7 +158,8 @@ export class SqliteMessageStore implements MessageStore {
         ...(options.conversationId !== undefined ? { conversationId: options.conversationId } : {}),
         ...(before !== undefined ? { before } : {}),
       }) as MessageRow[];
-      return rows.map((row) => ({ message: toMessage(row), cursor: String(row.pos) }));
+      const messages = this.media.attach(rows.map(toMessage));
+      return rows.map((row, i) => ({ message: messages[i] ?? toMessage(row), cursor: String(row.pos) }));
     });
   }
 
@@ -160,7 +175,7 @@ export class SqliteMessageStore implements MessageStore {
   edit(id: string, content: string, editedAt: string): Promise<MessageRecord | null> {
     return timed(this.observe, 'messages.edit', () => {
       const row = this.statements.edit.get(content, editedAt, id);
-      return row ? toMessage(row) : null;
+      return this.media.attachOne(row ? toMessage(row) : null);
     });
   }
 

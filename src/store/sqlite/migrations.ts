@@ -125,6 +125,35 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id)
   ) WITHOUT ROWID;
   `,
+
+  // 3: uploaded media; messages find theirs by media_id.
+  `
+  CREATE TABLE media (
+    id                  TEXT PRIMARY KEY,
+    uploader_id         TEXT NOT NULL REFERENCES users (id),
+    sha256              TEXT NOT NULL, -- of the uploaded bytes: the deduplication key
+    kind                TEXT NOT NULL CHECK (kind IN ('image', 'video', 'audio', 'file')),
+    mime_type           TEXT NOT NULL,
+    size                INTEGER NOT NULL,
+    blob_key            TEXT NOT NULL, -- sha256 of the served bytes
+    file_name           TEXT,
+    width               INTEGER,
+    height              INTEGER,
+    duration_ms         INTEGER,
+    thumbnail_key       TEXT,
+    thumbnail_mime_type TEXT,
+    thumbnail_size      INTEGER,
+    thumbnail_width     INTEGER,
+    thumbnail_height    INTEGER,
+    created_at          TEXT NOT NULL,
+    last_used_at        TEXT NOT NULL,
+    UNIQUE (uploader_id, sha256)
+  );
+  CREATE INDEX media_last_used ON media (last_used_at);
+  CREATE INDEX media_blob ON media (blob_key);
+  CREATE INDEX media_thumbnail ON media (thumbnail_key) WHERE thumbnail_key IS NOT NULL;
+  CREATE INDEX messages_media ON messages (media_id) WHERE media_id IS NOT NULL;
+  `,
 ];
 
 /** Applies the missing steps; refuses a database written by a newer version. */

