@@ -12,7 +12,8 @@
  *
  * Options (after `npm run bench -- cluster`): `--quick` (20 pairs, flat-out
  * only, 3 s runs: under a minute), `--pairs=N`, `--duration=SECONDS`,
- * `--nodes=1,2,3`. PostgreSQL and Redis come from DATABASE_URL / REDIS_URL
+ * `--nodes=1,2,3`, `--rate=N`, `--ack-ms=N` (how often each connection sends its cumulative
+ * delivery receipt, default 100). PostgreSQL and Redis come from DATABASE_URL / REDIS_URL
  * (defaults: the local test services); the schema and prefix are dropped after.
  */
 import { spawnSync } from 'node:child_process';
@@ -216,7 +217,13 @@ async function measure(
   deployment: Deployment,
   pairs: PairEndpoints[],
   spec: { name: string; load: Load },
-  timing: { warmupMs: number; durationMs: number; drainTimeoutMs: number; maxUnackedPerSender?: number },
+  timing: {
+    warmupMs: number;
+    durationMs: number;
+    drainTimeoutMs: number;
+    ackIntervalMs: number;
+    maxUnackedPerSender?: number;
+  },
 ): Promise<Measured> {
   const samplers = deployment.pids.map((pid) => new ProcessSampler(pid));
   runCounter++;
@@ -225,7 +232,7 @@ async function measure(
     pairs,
     load: spec.load,
     ...timing,
-    ackIntervalMs: 100,
+    ackIntervalMs: timing.ackIntervalMs,
     content: CONTENT,
     tag: `c${runCounter}${Date.now().toString(36)}`,
     onMeasureStart: () => {
@@ -272,6 +279,7 @@ export async function clusterScenario({ quick }: ScenarioOptions): Promise<void>
     warmupMs: quick ? 250 : 1000,
     durationMs,
     drainTimeoutMs: (quick ? 5 : 60) * 1000,
+    ackIntervalMs: numberOption('ack-ms', 100),
     ...(quick ? { maxUnackedPerSender: 50 } : {}),
   };
   const loads = [
@@ -350,6 +358,7 @@ export async function clusterScenario({ quick }: ScenarioOptions): Promise<void>
       warmupSeconds: timing.warmupMs / 1000,
       durationSeconds: durationMs / 1000,
       flatOutWindow: WINDOW,
+      ackIntervalMs: timing.ackIntervalMs,
       contentBytes: CONTENT.length,
       quick: quick ? 'yes' : 'no',
     },

@@ -5,6 +5,9 @@
  */
 import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { personName } from '../lib/names.js';
+import { messageTypeFor } from '../media/format.js';
+import { uploadMedia } from '../media/upload.js';
+import { uploads } from '../media/uploads.js';
 import { useAppState, useSession } from '../session/context.js';
 import type { ComposeIntent } from './ChatView.js';
 import { Icon } from './Icon.js';
@@ -26,6 +29,7 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
   const meId = useAppState((s) => s.me?.id);
   const [text, setText] = useState(() => drafts.get(conversationId) ?? '');
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const editing = intent?.kind === 'edit' ? intent.message : null;
 
   useEffect(() => {
@@ -77,6 +81,40 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
     if (intent) onIntentDone();
   };
 
+  /** Uploads each picked file (progress in a pending bubble), then sends it with the caption. */
+  const attach = (files: FileList | null) => {
+    const list = files ? [...files] : [];
+    if (picker.current) picker.current.value = '';
+    if (list.length === 0) return;
+    const caption = text.trim();
+    const replyToId = intent?.kind === 'reply' ? intent.message.id : null;
+    setText('');
+    drafts.delete(conversationId);
+    if (intent) onIntentDone();
+    list.forEach((file, index) => {
+      const handle = uploadMedia(session.baseUrl, session.token, file, (progress) => uploads.update(key, { progress }));
+      const key = uploads.add({ conversationId, fileName: file.name, size: file.size, abort: handle.abort });
+      handle.done.then(
+        (media) => {
+          uploads.remove(key);
+          // The caption and the reply go with the first file only.
+          const first = index === 0;
+          session.sendMedia(
+            conversationId,
+            media.id,
+            messageTypeFor(media.mimeType),
+            first ? caption : '',
+            first ? replyToId : null,
+          );
+        },
+        (error: unknown) => {
+          if (error instanceof Error && error.message === 'Upload cancelled.') uploads.remove(key);
+          else uploads.update(key, { error: error instanceof Error ? error.message : String(error) });
+        },
+      );
+    });
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -110,7 +148,26 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
         </div>
       )}
       <div className="composer-row">
-        {/* MEDIA: attachment picker goes here once uploads land (see web/src/media/README.md). */}
+        {!editing && (
+          <>
+            <IconButton
+              icon="attachment"
+              label="Attach a file"
+              className="attach-button"
+              onClick={() => picker.current?.click()}
+            />
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              tabIndex={-1}
+              aria-label="Choose files to attach"
+              data-testid="attach-input"
+              onChange={(e) => attach(e.target.files)}
+            />
+          </>
+        )}
         <textarea
           ref={input}
           className="composer-input"

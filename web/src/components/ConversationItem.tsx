@@ -4,6 +4,7 @@ import { conversationAvatar, conversationTitle, messagePreview, otherMemberId, u
 import { conversationPath, navigate } from '../lib/router.js';
 import { tickState } from '../lib/ticks.js';
 import { formatListTime } from '../lib/time.js';
+import { mediaLabel } from '../media/format.js';
 import { useAppState } from '../session/context.js';
 import { activityTime, queuedPreview } from '../state/selectors.js';
 import type { ConversationEntry } from '../state/types.js';
@@ -44,7 +45,9 @@ export function ConversationItem({ entry, now }: ConversationItemProps) {
     preview = (
       <>
         <Ticks state="queued" />
-        <span className="preview-text">{queued.content}</span>
+        <span className="preview-text">
+          {queued.content || (queued.mediaId ? mediaLabel(queued.messageType ?? 'file') : '')}
+        </span>
       </>
     );
   } else if (lastMessage) {

@@ -98,6 +98,12 @@ export function MessageBubble(props: MessageBubbleProps) {
         )}
         {replyToId && !deleted && <ReplyQuote original={replied} onJump={actions.jumpTo} />}
         {message && !deleted && <MessageMedia type={message.type} media={message.media} />}
+        {item.state === 'queued' && item.pending.mediaId && (
+          <MessageMedia type={item.pending.messageType ?? 'file'} media={null} />
+        )}
+        {item.state === 'failed' && item.failed.mediaId && (
+          <MessageMedia type={item.failed.messageType ?? 'file'} media={null} />
+        )}
         <div className="bubble-text">
           {deleted ? (
             <span className="deleted-text">

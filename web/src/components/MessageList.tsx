@@ -7,6 +7,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Message } from '../../../sdk/index.js';
 import { copyText } from '../lib/clipboard.js';
 import { buildRows } from '../lib/grouping.js';
+import { UploadBubbles } from '../media/UploadBubbles.js';
 import { useAppState, useNow, useSession } from '../session/context.js';
 import { createChatItemsSelector } from '../state/selectors.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -192,6 +193,7 @@ export function MessageList({ conversationId, onReply, onEdit }: MessageListProp
             );
           })}
           {timeline?.loading === 'newer' && <div className="loading-row">Loading…</div>}
+          {!timeline?.hasNewer && <UploadBubbles conversationId={conversationId} />}
         </div>
       </div>
       {showJump && (

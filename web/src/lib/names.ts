@@ -1,5 +1,6 @@
 /** Names, initials, avatar colours and the words of system messages. */
 import type { Conversation, Message, User } from '../../../sdk/index.js';
+import { mediaLabel } from '../media/format.js';
 
 export type UserMap = Readonly<Record<string, User>>;
 
@@ -93,8 +94,8 @@ export function messagePreview(
   const prefix = message.senderId === meId ? 'You: ' : isGroup ? `${userName(message.senderId, users)}: ` : '';
   if (message.deletedAt)
     return { prefix: '', text: message.senderId === meId ? 'You deleted this message' : 'This message was deleted' };
-  const media =
-    message.type === 'image' ? 'Photo' : message.type === 'video' ? 'Video' : message.type === 'file' ? 'File' : '';
   const text = message.content.replace(/\s+/g, ' ').trim();
-  return { prefix, text: media ? `${media}${text ? ` · ${text}` : ''}` : text };
+  if (text)
+    return { prefix, text: message.type === 'image' ? `📷 ${text}` : message.type === 'video' ? `🎥 ${text}` : text };
+  return { prefix, text: mediaLabel(message.type, message.media?.fileName) ?? text };
 }

@@ -46,6 +46,16 @@ export class Session extends SessionHistory {
     super(client, store, options.storage);
   }
 
+  /** The server's origin (media URLs are relative to it). */
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  /** The bearer token, for media requests the SDK does not make (uploads, blob fetches). */
+  get token(): string {
+    return this.options.token;
+  }
+
   /** Reads the profile and the conversation list, then connects. Throws a ChatApiError (401: sign in again). */
   async start(): Promise<void> {
     const [me, conversations] = await Promise.all([this.client.me(), this.client.conversations()]);
@@ -138,6 +148,7 @@ export class Session extends SessionHistory {
             conversationId: send.conversationId,
             content: send.content,
             replyToId: send.replyToId ?? null,
+            ...(send.mediaId ? { mediaId: send.mediaId, messageType: send.messageType } : {}),
             queuedAt: send.queuedAt,
             error: error.message,
           },
@@ -266,10 +277,36 @@ export class Session extends SessionHistory {
     });
   }
 
+  /** Queues a media message (already uploaded) with an optional caption. */
+  sendMedia(
+    conversationId: string,
+    mediaId: string,
+    messageType: 'image' | 'video' | 'file',
+    caption: string,
+    replyToId: string | null = null,
+  ): void {
+    const clientMsgId = newClientMsgId();
+    const sent = this.client.send(conversationId, caption.trim(), {
+      clientMsgId,
+      mediaId,
+      messageType,
+      ...(replyToId ? { replyToId } : {}),
+    });
+    this.refreshPending();
+    sent.catch((error: unknown) => {
+      if (!this.state.failed.some((f) => f.clientMsgId === clientMsgId)) this.fail(error, 'Attachment not sent');
+    });
+  }
+
   retryFailed(clientMsgId: string): void {
     const failed = this.state.failed.find((f) => f.clientMsgId === clientMsgId);
     if (!failed) return;
     this.dispatch({ type: 'dismissFailed', clientMsgId });
+    if (failed.mediaId) {
+      const type = failed.messageType === 'image' || failed.messageType === 'video' ? failed.messageType : 'file';
+      this.sendMedia(failed.conversationId, failed.mediaId, type, failed.content, failed.replyToId);
+      return;
+    }
     this.send(failed.conversationId, failed.content, failed.replyToId);
   }
 

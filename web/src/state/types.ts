@@ -39,6 +39,9 @@ export interface FailedSend {
   conversationId: string;
   content: string;
   replyToId: string | null;
+  /** Media messages: what retrying sends again. */
+  mediaId?: string | null;
+  messageType?: PendingSend['messageType'];
   queuedAt: string;
   error: string;
 }
