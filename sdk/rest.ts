@@ -183,6 +183,11 @@ export class ChatRest {
     await this.request('DELETE', `/users/me/contacts/${enc(userId)}`);
   }
 
+  /** The users the caller has blocked, oldest block first. */
+  async blocked(): Promise<User[]> {
+    return (await this.request<{ users: User[] }>('GET', '/users/me/blocks')).users;
+  }
+
   async block(userId: string): Promise<void> {
     await this.request('PUT', `/users/me/blocks/${enc(userId)}`);
   }

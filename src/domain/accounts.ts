@@ -155,6 +155,10 @@ export class Accounts {
     await this.deps.users.block(blockerId, blockedId);
   }
 
+  async blocked(blockerId: string): Promise<User[]> {
+    return (await this.deps.users.listBlocked(blockerId)).map(toUser);
+  }
+
   async unblock(blockerId: string, blockedId: string): Promise<void> {
     await this.requireOther(blockerId, blockedId);
     await this.deps.users.unblock(blockerId, blockedId);

@@ -39,6 +39,8 @@ export interface UserStore {
   block(blockerId: string, blockedId: string): Promise<void>;
   unblock(blockerId: string, blockedId: string): Promise<void>;
   isBlocked(blockerId: string, blockedId: string): Promise<boolean>;
+  /** The users the blocker has blocked, oldest block first. */
+  listBlocked(blockerId: string): Promise<UserRecord[]>;
 }
 
 export interface NewGroup {

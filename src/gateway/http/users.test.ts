@@ -287,8 +287,17 @@ describe('users', () => {
         'refused messages are not stored',
       );
 
+      const list = await get(blocker, '/api/v1/users/me/blocks');
+      assert.equal(list.status, 200);
+      assert.deepEqual(
+        list.body.users.map((u: { id: string }) => u.id),
+        [pest.user.id],
+      );
+      assert.deepEqual((await get(pest, '/api/v1/users/me/blocks')).body.users, [], 'blocks are one way');
+
       const unblocked = await del(blocker, `/api/v1/users/me/blocks/${pest.user.id}`);
       assert.equal(unblocked.status, 204);
+      assert.deepEqual((await get(blocker, '/api/v1/users/me/blocks')).body.users, []);
       const after = await server.api.send(pest, conversationId, 'after the unblock');
       assert.equal(after.status, 201, JSON.stringify(after.body));
       assert.equal(after.body.message.content, 'after the unblock');

@@ -115,8 +115,14 @@ export function describeUserStore(name: string, open: OpenStorage): void {
       await users.block(a!.id, b!.id);
       assert.equal(await users.isBlocked(a!.id, b!.id), true);
       assert.equal(await users.isBlocked(b!.id, a!.id), false);
+      assert.deepEqual(
+        (await users.listBlocked(a!.id)).map((u) => u.id),
+        [b!.id],
+      );
+      assert.deepEqual(await users.listBlocked(b!.id), []);
       await users.unblock(a!.id, b!.id);
       assert.equal(await users.isBlocked(a!.id, b!.id), false);
+      assert.deepEqual(await users.listBlocked(a!.id), []);
       await users.unblock(a!.id, b!.id);
       assert.equal(await users.isBlocked(a!.id, b!.id), false);
     });

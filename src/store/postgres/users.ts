@@ -155,6 +155,17 @@ export class PostgresUserStore implements UserStore {
     });
   }
 
+  listBlocked(blockerId: string): Promise<UserRecord[]> {
+    return timed(this.observe, 'users.listBlocked', async () => {
+      const { rows } = await this.pool.query<UserRow>(
+        `SELECT ${qualified(USER_COLUMNS, 'u')} FROM blocks b JOIN users u ON u.id = b.blocked_id
+          WHERE b.blocker_id = $1 ORDER BY b.created_at, b.blocked_id`,
+        [blockerId],
+      );
+      return rows.map(toUser);
+    });
+  }
+
   isBlocked(blockerId: string, blockedId: string): Promise<boolean> {
     return timed(this.observe, 'users.isBlocked', async () => {
       const { rowCount } = await this.pool.query('SELECT 1 FROM blocks WHERE blocker_id = $1 AND blocked_id = $2', [

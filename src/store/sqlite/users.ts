@@ -41,6 +41,10 @@ export class SqliteUserStore implements UserStore {
       ),
       block: db.prepare('INSERT OR IGNORE INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?)'),
       unblock: db.prepare('DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?'),
+      listBlocked: db.prepare<[string], UserRow>(
+        `SELECT ${contactColumns} FROM blocks b JOIN users u ON u.id = b.blocked_id
+          WHERE b.blocker_id = ? ORDER BY b.created_at, b.rowid`,
+      ),
       isBlocked: db.prepare<[string, string], { one: number }>(
         'SELECT 1 AS one FROM blocks WHERE blocker_id = ? AND blocked_id = ?',
       ),
@@ -162,6 +166,10 @@ export class SqliteUserStore implements UserStore {
     return timed(this.observe, 'users.unblock', () => {
       this.statements.unblock.run(blockerId, blockedId);
     });
+  }
+
+  listBlocked(blockerId: string): Promise<UserRecord[]> {
+    return timed(this.observe, 'users.listBlocked', () => this.statements.listBlocked.all(blockerId).map(toUser));
   }
 
   isBlocked(blockerId: string, blockedId: string): Promise<boolean> {

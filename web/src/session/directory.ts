@@ -18,7 +18,6 @@ import {
 import { marksFromReceipts } from '../lib/ticks.js';
 import type { Store } from '../state/store.js';
 import type { Action, AppState } from '../state/types.js';
-import { loadBlocked, saveBlocked } from './blocked.js';
 
 export class SessionDirectory {
   private readonly userFetches = new Map<string, Promise<void>>();
@@ -219,23 +218,27 @@ export class SessionDirectory {
   }
 
   protected loadBlockedList(): void {
-    const ids = loadBlocked(this.storage, this.me());
-    this.dispatch({ type: 'blocked', userIds: ids });
-    void this.ensureUsers(ids);
+    void this.loadBlocked();
   }
 
   async block(userId: string): Promise<void> {
     await this.attempt('Could not block', () => this.client.block(userId));
-    this.setBlocked([...this.store.getState().blocked.filter((id) => id !== userId), userId]);
+    await this.loadBlocked();
   }
 
   async unblock(userId: string): Promise<void> {
     await this.attempt('Could not unblock', () => this.client.unblock(userId));
-    this.setBlocked(this.store.getState().blocked.filter((id) => id !== userId));
+    await this.loadBlocked();
   }
 
-  private setBlocked(ids: string[]): void {
-    saveBlocked(this.storage, this.me(), ids);
-    this.dispatch({ type: 'blocked', userIds: ids });
+  /** The server keeps the list, so every device of the user sees the same blocks. */
+  private async loadBlocked(): Promise<void> {
+    try {
+      const users = await this.client.blocked();
+      this.dispatch({ type: 'users', users });
+      this.dispatch({ type: 'blocked', userIds: users.map((u) => u.id) });
+    } catch (error) {
+      this.fail(error, 'Could not load blocked users');
+    }
   }
 }

@@ -41,6 +41,8 @@ export const userRoutes: RouteGroup = (app, { accounts, conversations }) => {
     return reply.status(204).send();
   });
 
+  app.get('/api/v1/users/me/blocks', async (request) => ({ users: await accounts.blocked(request.callerId) }));
+
   app.put('/api/v1/users/me/blocks/:userId', { schema: { params: userIdParams } }, async (request, reply) => {
     await accounts.block(request.callerId, request.params.userId);
     return reply.status(204).send();
