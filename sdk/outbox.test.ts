@@ -1,35 +1,21 @@
 /** The send outbox over a scripted socket: order, retries with the same ids, errors, persistence. */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ChatClient, type ChatClientOptions } from './client.js';
 import { ChatApiError } from './errors.js';
-import { connected, FakeSocket, memoryStorage, message, reconnect, waitFor } from './testkit.js';
-
-const clients: ChatClient[] = [];
-
-function fakeClient(options: Partial<ChatClientOptions> = {}): ChatClient {
-  const client = new ChatClient({
-    baseUrl: 'http://chat.test',
-    token: 'token',
-    deviceId: 'd1',
-    WebSocket: FakeSocket,
-    fetch: async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } }),
-    reconnect: { baseMs: 5, maxMs: 10 },
-    ackDelayMs: 20,
-    gapWaitMs: 10_000,
-    sendRetryDelayMs: 30,
-    typingIntervalMs: 60,
-    ...options,
-  });
-  clients.push(client);
-  return client;
-}
+import {
+  closeFakeClients,
+  connected,
+  FakeSocket,
+  fakeClient,
+  memoryStorage,
+  message,
+  reconnect,
+  waitFor,
+} from './testkit.js';
 
 describe('Outbox', () => {
   beforeEach(() => FakeSocket.reset());
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
+  afterEach(closeFakeClients);
 
   it('queues offline, then sends one at a time per conversation, in order', async () => {
     const client = fakeClient();

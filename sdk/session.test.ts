@@ -1,35 +1,12 @@
 /** The session logic over a scripted socket: acks, gap sync, read marks, typing, events. */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ChatClient, type ChatClientOptions } from './client.js';
 import type { ChatApiError } from './errors.js';
-import { connected, FakeSocket, message, reconnect, sleep, waitFor } from './testkit.js';
-
-const clients: ChatClient[] = [];
-
-function fakeClient(options: Partial<ChatClientOptions> = {}): ChatClient {
-  const client = new ChatClient({
-    baseUrl: 'http://chat.test',
-    token: 'token',
-    deviceId: 'd1',
-    WebSocket: FakeSocket,
-    fetch: async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } }),
-    reconnect: { baseMs: 5, maxMs: 10 },
-    ackDelayMs: 20,
-    gapWaitMs: 10_000,
-    sendRetryDelayMs: 30,
-    typingIntervalMs: 60,
-    ...options,
-  });
-  clients.push(client);
-  return client;
-}
+import { closeFakeClients, connected, FakeSocket, fakeClient, message, reconnect, sleep, waitFor } from './testkit.js';
 
 describe('Session', () => {
   beforeEach(() => FakeSocket.reset());
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
+  afterEach(closeFakeClients);
 
   it('acks deliveries cumulatively and coalesced, and again for replays after a reconnect', async () => {
     const client = fakeClient();

@@ -248,3 +248,29 @@ export function message(conversationId: string, seq: number, clientMsgId = `k${s
     deletedAt: null,
   };
 }
+
+/** Clients made by fakeClient, closed by closeFakeClients. */
+const fakeClients: ChatClient[] = [];
+
+/** A client over FakeSocket with short timings and a REST stub that answers `{}`. */
+export function fakeClient(options: Partial<ChatClientOptions> = {}): ChatClient {
+  const client = new ChatClient({
+    baseUrl: 'http://chat.test',
+    token: 'token',
+    deviceId: 'd1',
+    WebSocket: FakeSocket,
+    fetch: async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } }),
+    reconnect: { baseMs: 5, maxMs: 10 },
+    ackDelayMs: 20,
+    gapWaitMs: 10_000,
+    sendRetryDelayMs: 30,
+    typingIntervalMs: 60,
+    ...options,
+  });
+  fakeClients.push(client);
+  return client;
+}
+
+export function closeFakeClients(): void {
+  for (const client of fakeClients.splice(0)) client.close();
+}
