@@ -1,41 +1,11 @@
 /** Row shapes of the PostgreSQL tables and their mapping to the records of records.ts. */
-import type {
-  ConversationType,
-  MemberRole,
-  MessageType,
-  PrivacyLevel,
-  SendPolicy,
-  SystemEvent,
-} from '../../protocol/dto.js';
-import type { ConversationRecord, MembershipRecord, MessageRecord, UserRecord } from '../records.js';
+import type { ConversationType, MessageType, SendPolicy, SystemEvent } from '../../protocol/dto.js';
+import { type MembershipRow, toMembership, toUser, type UserRow } from '../common-rows.js';
+import type { ConversationRecord, MessageRecord } from '../records.js';
+
+export { type MembershipRow, toMembership, toUser, type UserRow };
 
 // bigint columns arrive as numbers and timestamptz as ISO strings (see TYPES in pool.ts).
-
-export interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  avatar_url: string | null;
-  phone: string | null;
-  password_hash: string;
-  created_at: string;
-  privacy_presence: PrivacyLevel;
-  privacy_last_seen: PrivacyLevel;
-}
-
-export interface MembershipRow {
-  conversation_id: string;
-  user_id: string;
-  role: MemberRole;
-  joined_at: string;
-  visible_from_seq: number;
-  visible_to_seq: number | null;
-  sent_seq: number;
-  delivered_seq: number;
-  read_seq: number;
-  delivered_at: string | null;
-  read_at: string | null;
-}
 
 export interface ConversationRow {
   id: string;
@@ -103,36 +73,6 @@ export const CONVERSATION_SELECT = `c.id, c.type, c.name, c.avatar_url, c.create
   (SELECT coalesce(json_agg(o ORDER BY ${memberOrder('o')}), '[]'::json)
      FROM (SELECT ${MEMBERSHIP_COLUMNS}, pos FROM memberships
             WHERE conversation_id = c.id AND visible_to_seq IS NULL) o) AS members`;
-
-export function toUser(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    avatarUrl: row.avatar_url,
-    phone: row.phone,
-    passwordHash: row.password_hash,
-    createdAt: row.created_at,
-    privacyPresence: row.privacy_presence,
-    privacyLastSeen: row.privacy_last_seen,
-  };
-}
-
-export function toMembership(row: MembershipRow): MembershipRecord {
-  return {
-    conversationId: row.conversation_id,
-    userId: row.user_id,
-    role: row.role,
-    joinedAt: row.joined_at,
-    visibleFromSeq: Number(row.visible_from_seq),
-    visibleToSeq: row.visible_to_seq === null ? null : Number(row.visible_to_seq),
-    sentSeq: Number(row.sent_seq),
-    deliveredSeq: Number(row.delivered_seq),
-    readSeq: Number(row.read_seq),
-    deliveredAt: row.delivered_at,
-    readAt: row.read_at,
-  };
-}
 
 export function toConversation(row: ConversationRow): ConversationRecord {
   return {

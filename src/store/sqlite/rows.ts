@@ -1,25 +1,9 @@
 /** Row shapes of the SQLite tables and their mapping to the records of records.ts. */
-import type {
-  ConversationType,
-  MemberRole,
-  MessageType,
-  PrivacyLevel,
-  SendPolicy,
-  SystemEvent,
-} from '../../protocol/dto.js';
-import type { ConversationRecord, MembershipRecord, MessageRecord, UserRecord } from '../records.js';
+import type { ConversationType, MessageType, SendPolicy, SystemEvent } from '../../protocol/dto.js';
+import { type MembershipRow, toMembership, toUser, type UserRow } from '../common-rows.js';
+import type { ConversationRecord, MembershipRecord, MessageRecord } from '../records.js';
 
-export interface UserRow {
-  id: string;
-  username: string;
-  display_name: string;
-  avatar_url: string | null;
-  phone: string | null;
-  password_hash: string;
-  created_at: string;
-  privacy_presence: PrivacyLevel;
-  privacy_last_seen: PrivacyLevel;
-}
+export { type MembershipRow, toMembership, toUser, type UserRow };
 
 export interface ConversationRow {
   id: string;
@@ -32,20 +16,6 @@ export interface ConversationRow {
   last_activity_at: string;
   send_policy: SendPolicy;
   direct_key: string | null;
-}
-
-export interface MembershipRow {
-  conversation_id: string;
-  user_id: string;
-  role: MemberRole;
-  joined_at: string;
-  visible_from_seq: number;
-  visible_to_seq: number | null;
-  sent_seq: number;
-  delivered_seq: number;
-  read_seq: number;
-  delivered_at: string | null;
-  read_at: string | null;
 }
 
 export interface MessageRow {
@@ -89,36 +59,6 @@ export function qualified(columns: string, alias: string): string {
     .split(',')
     .map((column) => `${alias}.${column.trim()}`)
     .join(', ');
-}
-
-export function toUser(row: UserRow): UserRecord {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    avatarUrl: row.avatar_url,
-    phone: row.phone,
-    passwordHash: row.password_hash,
-    createdAt: row.created_at,
-    privacyPresence: row.privacy_presence,
-    privacyLastSeen: row.privacy_last_seen,
-  };
-}
-
-export function toMembership(row: MembershipRow): MembershipRecord {
-  return {
-    conversationId: row.conversation_id,
-    userId: row.user_id,
-    role: row.role,
-    joinedAt: row.joined_at,
-    visibleFromSeq: row.visible_from_seq,
-    visibleToSeq: row.visible_to_seq,
-    sentSeq: row.sent_seq,
-    deliveredSeq: row.delivered_seq,
-    readSeq: row.read_seq,
-    deliveredAt: row.delivered_at,
-    readAt: row.read_at,
-  };
 }
 
 export function toConversation(row: ConversationRow, members: MembershipRecord[]): ConversationRecord {
