@@ -7,8 +7,12 @@
 import type { ConversationRecord, MessageRecord } from '../store/records.js';
 
 export type ChatEvent =
-  /** A new message; recipientIds are the members when it was committed (the sender included). */
-  | { type: 'message.created'; message: MessageRecord; recipientIds: string[] }
+  /**
+   * A new message; recipientIds are the members when it was committed (the
+   * sender included). `repeat`: announced again for a repeated send (see
+   * Messaging.send), to current members; recipients may have it already.
+   */
+  | { type: 'message.created'; message: MessageRecord; recipientIds: string[]; repeat?: true }
   /** An edit or a deletion; recipientIds are the current members who can see it. */
   | { type: 'message.updated'; message: MessageRecord; recipientIds: string[] }
   /** Settings or membership changed; `removed` members' windows closed at `atSeq`. */

@@ -5,10 +5,11 @@
 import type { Message, MessageType, Receipt } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
 import { LIMITS } from '../protocol/limits.js';
+import type { RateLimiter } from '../ratelimit/limiter.js';
 import { StoreError } from '../store/errors.js';
 import type { ConversationRecord, MessageRecord } from '../store/records.js';
 import type { ConversationStore, DeliveryStore, MediaStore, MessageStore, UserStore } from '../store/stores.js';
-import { canSee, isCurrent, requireMember, requireReader, visibleWindow } from './access.js';
+import { canSee, isCurrent, requireReader, visibleWindow } from './access.js';
 import { type Clock, newId } from './clock.js';
 import type { ChatEvents } from './events.js';
 import { toMessage } from './mappers.js';
@@ -24,6 +25,8 @@ export interface MessagingDeps {
   media?: MediaStore;
   events: ChatEvents;
   clock: Clock;
+  /** Sends per user (REST and WebSocket alike); without it, unlimited. */
+  sendLimiter?: RateLimiter;
 }
 
 export interface SendInput {
@@ -52,6 +55,12 @@ export class Messaging {
    * pipeline sends without waiting for each to be durable and keep their order.
    */
   async send(senderId: string, input: SendInput, onQueued?: () => void): Promise<SendResult> {
+    const rate = await this.deps.sendLimiter?.consume(senderId);
+    if (rate && !rate.allowed) {
+      throw new ChatError('rate_limited', 'too many messages; slow down', {
+        retryAfterSeconds: rate.retryAfterSeconds,
+      });
+    }
     const mediaId = input.mediaId ?? null;
     // Without a type, a message with media takes the media's kind.
     const requested = input.type ?? (mediaId ? null : 'text');
@@ -59,16 +68,12 @@ export class Messaging {
     if (requested === 'text' && mediaId) {
       throw new ChatError('invalid_request', 'a text message carries no media: use type image, video or file');
     }
-    const { conversation, membership } = await requireMember(this.deps.conversations, input.conversationId, senderId);
-    if (conversation.type === 'group' && conversation.sendPolicy === 'admins' && membership.role !== 'admin') {
+    const grant = await this.deps.conversations.sendGrant(input.conversationId, senderId);
+    if (!grant) throw new ChatError('not_found', 'conversation not found');
+    if (grant.type === 'group' && grant.sendPolicy === 'admins' && grant.role !== 'admin') {
       throw new ChatError('forbidden', 'only admins may send in this group');
     }
-    if (conversation.type === 'direct') {
-      const other = conversation.members.find((m) => m.userId !== senderId);
-      if (other && (await this.deps.users.isBlocked(other.userId, senderId))) {
-        throw new ChatError('forbidden', 'this user does not accept your messages');
-      }
-    }
+    if (grant.blockedByPeer) throw new ChatError('forbidden', 'this user does not accept your messages');
     let type: Exclude<MessageType, 'system'> = requested ?? 'file';
     const createdAt = this.now();
     if (mediaId) {
@@ -79,14 +84,15 @@ export class Messaging {
     }
     if (input.replyToId) {
       const original = await this.deps.messages.byId(input.replyToId);
-      if (!original || original.conversationId !== conversation.id || !canSee(membership, original.seq)) {
+      // The sender is a current member: its window is open at the top.
+      if (!original || original.conversationId !== input.conversationId || original.seq < grant.visibleFromSeq) {
         throw new ChatError('invalid_request', 'replyToId must name a message of this conversation');
       }
     }
     try {
       const appended = this.deps.messages.append({
         id: newId(),
-        conversationId: conversation.id,
+        conversationId: input.conversationId,
         senderId,
         clientMsgId: input.clientMsgId,
         type,
@@ -100,12 +106,27 @@ export class Messaging {
       const result = await appended;
       if (result.created) {
         this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: result.recipientIds });
+      } else {
+        await this.announceRepeat(result.message);
       }
       return { message: toMessage(result.message), created: result.created };
     } catch (error) {
       if (error instanceof StoreError) throw new ChatError('not_found', 'conversation not found');
       throw error;
     }
+  }
+
+  /**
+   * A repeated send may be the retry of one whose commit went through but
+   * whose answer was lost (a dropped database connection, a node killed after
+   * COMMIT): then nobody heard of the message. Announcing it again costs a read
+   * and frames that the recipients' streams drop by seq when they had it.
+   */
+  private async announceRepeat(message: MessageRecord): Promise<void> {
+    const conversation = await this.deps.conversations.byId(message.conversationId);
+    if (!conversation) return;
+    const recipientIds = conversation.members.filter((m) => canSee(m, message.seq)).map((m) => m.userId);
+    this.deps.events.emit({ type: 'message.created', message, recipientIds, repeat: true });
   }
 
   async edit(callerId: string, messageId: string, content: string): Promise<Message> {
@@ -243,7 +264,8 @@ export class Messaging {
 }
 
 function checkContent(type: MessageType, content: string, mediaId: string | null): void {
-  if (utf8.encode(content).byteLength > LIMITS.messageContentBytes) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short content needs no encoding to be measured.
+  if (content.length * 3 > LIMITS.messageContentBytes && utf8.encode(content).byteLength > LIMITS.messageContentBytes) {
     throw new ChatError('payload_too_large', `content is limited to ${LIMITS.messageContentBytes} bytes`);
   }
   if (type === 'text' && content.trim().length === 0) {

@@ -17,6 +17,7 @@ import { MemoryPresence } from '../presence/memory.js';
 import { RedisNodeRegistry } from '../presence/nodes.js';
 import type { PresenceTimings, PresenceTracker } from '../presence/presence.js';
 import { RedisPresence } from '../presence/redis.js';
+import { burstRateLimiter } from '../ratelimit/burst.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import { memoryRateLimiter } from '../ratelimit/memory.js';
 import { redisRateLimiter } from '../ratelimit/redis.js';
@@ -24,6 +25,7 @@ import { closeRedis, type ErrorReporter, openRedis, RedisSubscriber } from '../r
 import { openPostgresStorage } from '../store/postgres/index.js';
 import { openSqliteStorage } from '../store/sqlite/index.js';
 import type { Storage } from '../store/stores.js';
+import { checkDependencies } from './readiness.js';
 
 export interface Backends {
   storage: Storage;
@@ -31,9 +33,14 @@ export interface Backends {
   bus: Bus;
   loginPerAddress: RateLimiter;
   loginFailuresPerUsername: RateLimiter;
+  /** Message sends per user (steady rate with bursts) and group creations per user per hour. */
+  messageSends: RateLimiter;
+  groupCreations: RateLimiter;
   /** Live nodes (scale-out only, once announce() ran). */
   nodes: RedisNodeRegistry | null;
-  /** Throws when the store or Redis does not answer. */
+  /** The command connection (scale-out only): the admin stats exchange between nodes. */
+  redis: Redis | null;
+  /** Throws NotReadyError naming what does not answer (the store, Redis). */
   checkReady(): Promise<void>;
   /** Enters the node registry once the node listens (scale-out only). */
   announce(address: string): Promise<void>;
@@ -57,8 +64,10 @@ export async function openBackends(config: ChatConfig, logger: Logger, metrics: 
       bus: new MemoryBus((error) => logger.error({ err: error }, 'bus listener failed')),
       loginPerAddress: memoryRateLimiter('login-ip', config.CHAT_LOGIN_LIMIT_PER_IP, 60),
       loginFailuresPerUsername: memoryRateLimiter('login-user', config.CHAT_LOGIN_LIMIT_PER_USERNAME, 15 * 60),
+      ...abuseLimits(config, memoryRateLimiter),
       nodes: null,
-      checkReady: () => storage.ping(),
+      redis: null,
+      checkReady: () => checkDependencies([{ name: 'sqlite', check: () => storage.ping() }]),
       announce: async () => {},
       close: async () => {
         await presence.close();
@@ -76,10 +85,22 @@ export async function openBackends(config: ChatConfig, logger: Logger, metrics: 
 }
 
 async function openStorage(config: ChatConfig, logger: Logger, metrics: Metrics): Promise<Storage> {
-  const observe = (operation: string, seconds: number) => metrics.dbDuration.observe({ operation }, seconds);
+  // One bound child per operation: a label lookup on every store call showed in the profile.
+  const byOperation = new Map<string, { observe(seconds: number): void }>();
+  const observe = (operation: string, seconds: number) => {
+    let histogram = byOperation.get(operation);
+    if (!histogram) {
+      histogram = metrics.dbDuration.labels(operation);
+      byOperation.set(operation, histogram);
+    }
+    histogram.observe(seconds);
+  };
   if (config.DATABASE_URL) {
     const storage = await openPostgresStorage({
       connectionString: config.DATABASE_URL,
+      // Which node holds which connections, in pg_stat_activity.
+      applicationName: `chat-node:${config.CHAT_NODE_ID}`,
+      onUnavailable: (error) => logger.warn({ err: error }, 'postgres does not answer: calls fail with unavailable'),
       ...(config.CHAT_DATABASE_SCHEMA ? { schema: config.CHAT_DATABASE_SCHEMA } : {}),
       poolSize: config.CHAT_DATABASE_POOL_SIZE,
       observe,
@@ -112,7 +133,17 @@ async function openScaleOut(
   try {
     const subscriber = await RedisSubscriber.open(url, `${prefix}${nodeId}:subscriber`, onError);
     connections.subscriber = subscriber;
-    const presence = await RedisPresence.open({ redis, subscriber, prefix, nodeId, timings, onError });
+    // Routes Redis lost and a renewal put back: what was routed meanwhile is re-read from the store.
+    const late: { bus?: RedisBus } = {};
+    const presence = await RedisPresence.open({
+      redis,
+      subscriber,
+      prefix,
+      nodeId,
+      timings,
+      onError,
+      onRoutesLost: () => late.bus?.missed(),
+    });
     const bus = await RedisBus.open({
       redis,
       subscriber,
@@ -120,8 +151,11 @@ async function openScaleOut(
       nodeId,
       routes: presence,
       onError,
-      beforeGap: () => presence.restore(),
+      beforeGap: async () => {
+        await presence.restore();
+      },
     });
+    late.bus = bus;
     logger.info({ nodeId, prefix }, 'redis connected: presence, routing and rate limits are shared');
     let nodes: RedisNodeRegistry | null = null;
     const backends: Backends = {
@@ -136,16 +170,19 @@ async function openScaleOut(
         config.CHAT_LOGIN_LIMIT_PER_USERNAME,
         15 * 60,
       ),
+      ...abuseLimits(config, (name, points, windowSeconds) =>
+        redisRateLimiter(redis, prefix, name, points, windowSeconds),
+      ),
       get nodes() {
         return nodes;
       },
-      checkReady: async () => {
-        await storage.ping();
-        const timeout = new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('redis does not answer')), 2_000).unref(),
-        );
-        await Promise.race([redis.ping(), timeout]);
-      },
+      redis,
+      checkReady: () =>
+        checkDependencies([
+          { name: 'postgres', check: () => storage.ping() },
+          // Not queued behind a reconnect: a connection that is not ready is down now.
+          { name: 'redis', check: () => (redisReady(redis) && redisReady(subscriber.redis) ? redis.ping() : down()) },
+        ]),
       announce: async (address) => {
         nodes = await RedisNodeRegistry.register(redis, prefix, { id: nodeId, address, startedAt: now() }, onError);
       },
@@ -169,6 +206,25 @@ async function openScaleOut(
     dropRedis();
     throw error;
   }
+}
+
+function redisReady(connection: Redis): boolean {
+  return connection.status === 'ready';
+}
+
+function down(): Promise<never> {
+  return Promise.reject(new Error('not connected'));
+}
+
+/** The per-user abuse limits (docs/PROTOCOL.md "Limits"), over memory or Redis counters. */
+function abuseLimits(
+  config: ChatConfig,
+  make: (name: string, points: number, windowSeconds: number) => RateLimiter,
+): Pick<Backends, 'messageSends' | 'groupCreations'> {
+  return {
+    messageSends: burstRateLimiter(make, 'send', config.CHAT_MESSAGE_RATE_PER_SECOND, config.CHAT_MESSAGE_RATE_BURST),
+    groupCreations: make('group-create', config.CHAT_GROUP_CREATE_PER_HOUR, 3600),
+  };
 }
 
 function now(): string {

@@ -5,7 +5,9 @@
  * Every method is durable before its promise resolves.
  */
 
-import type { MemberRole } from '../protocol/dto.js';
+import type { ConversationType, MemberRole, SendPolicy } from '../protocol/dto.js';
+import type { PushQueue } from '../push/queue/queue.js';
+import type { PushStore } from '../push/store/store.js';
 import type {
   ConversationPatch,
   ConversationRecord,
@@ -71,6 +73,20 @@ export interface ConversationListEntry {
   unreadCount: number;
 }
 
+/**
+ * Only what changes with membership, settings and blocks (never watermarks or
+ * new messages), so a single-writer store may cache it.
+ */
+export interface SendGrant {
+  type: ConversationType;
+  sendPolicy: SendPolicy;
+  role: MemberRole;
+  /** The first seq of the member's window: a reply may quote only from there on. */
+  visibleFromSeq: number;
+  /** A direct conversation whose other member blocked this user. */
+  blockedByPeer: boolean;
+}
+
 export interface ConversationStore {
   /**
    * The direct conversation of the pair, created when missing. Unique per
@@ -90,6 +106,12 @@ export interface ConversationStore {
 
   /** The user's membership, current or past (removed members keep a closed window). */
   membership(conversationId: string, userId: string): Promise<MembershipRecord | null>;
+
+  /**
+   * What decides whether a current member may post, in one read whatever the
+   * conversation's size; null for anyone who is not a current member.
+   */
+  sendGrant(conversationId: string, userId: string): Promise<SendGrant | null>;
 
   /**
    * Conversations the user is a current member of, newest activity first, each
@@ -215,6 +237,8 @@ export interface OutboxHead {
   conversationId: string;
   afterSeq: number;
   lastSeq: number;
+  /** The user is no longer a member: lastSeq is the removal's seq, and nothing after it is theirs. */
+  windowClosed: boolean;
 }
 
 /** A member's watermarks after a delivery or sent mark moved them. */
@@ -243,7 +267,9 @@ export interface DeliveryStore {
    * not replay what a device of the user already acknowledged, but does replay
    * what none did, the user's own messages included (sending moves no
    * watermark). A known device with no cursor for a conversation (joined
-   * since) starts at visibleFromSeq - 1.
+   * since) starts at visibleFromSeq - 1. A conversation the user left or was
+   * removed from is listed (windowClosed) while the device, which existed by
+   * then, has not acknowledged up to the removal.
    */
   openDevice(userId: string, deviceId: string, at: string): Promise<OutboxHead[]>;
 
@@ -251,7 +277,9 @@ export interface DeliveryStore {
    * The device acknowledged every message up to `seq` (cumulative, forward
    * only, clamped to the conversation's lastSeq and the member's window). Moves
    * the member's delivered watermark too. Resolves with the delivered
-   * watermark move, or null when the user is not a member.
+   * watermark move, or null when the user never was a member. A past
+   * member's device acknowledges within its closed window: its cursor moves,
+   * the watermark does not (the move says so).
    */
   ackDelivery(
     userId: string,
@@ -321,14 +349,39 @@ export interface MediaStore {
 }
 
 /** Everything a node needs from storage, opened and closed together. */
+/** A user's undelivered messages: those no device of theirs acknowledged (their outbox). */
+export interface OutboxSize {
+  userId: string;
+  username: string;
+  undelivered: number;
+}
+
+/** The operator flag and what the admin dashboard reads. */
+export interface AdminStore {
+  isAdmin(userId: string): Promise<boolean>;
+  /** Sets or clears the flag; false when no user has that username. */
+  setAdmin(username: string, admin: boolean): Promise<boolean>;
+  /** Usernames of the admins, alphabetical. */
+  listAdmins(): Promise<string[]>;
+  /** The `limit` users with the most undelivered messages (none with zero), largest first. */
+  largestOutboxes(limit: number): Promise<OutboxSize[]>;
+}
+
 export interface Storage {
   users: UserStore;
   conversations: ConversationStore;
   messages: MessageStore;
   delivery: DeliveryStore;
   media: MediaStore;
+  admin: AdminStore;
+  /** Push targets, mutes, notification settings (src/push/store). */
+  push: PushStore;
+  /** The durable push job queue (src/push/queue). */
+  pushQueue: PushQueue;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** Connections of a pooled store (PostgreSQL), for the pool metric. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** Flushes pending writes and closes. */
   close(): Promise<void>;
 }

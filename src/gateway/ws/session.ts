@@ -8,8 +8,24 @@ import { toMessage } from '../../domain/mappers.js';
 import { CLOSE_CODES, type ServerFrame } from '../../protocol/frames.js';
 import type { MessageRecord } from '../../store/records.js';
 import { ConversationStream, type StreamSource } from './stream.js';
+import { corkUntilNextTurn, rawSocket } from './write-batch.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A message goes to every member's connections: its frame is serialised once
+ * and the same bytes go to each of them.
+ */
+const messageFrames = new WeakMap<MessageRecord, Buffer>();
+
+function messageFrame(message: MessageRecord): Buffer {
+  let frame = messageFrames.get(message);
+  if (!frame) {
+    frame = Buffer.from(JSON.stringify({ type: 'message:new', message: toMessage(message) } satisfies ServerFrame));
+    messageFrames.set(message, frame);
+  }
+  return frame;
+}
 
 export interface SessionLimits {
   /** Bytes queued on the socket beyond which a reader counts as too slow and is disconnected. */
@@ -24,7 +40,7 @@ export interface SessionHooks {
   /** Reads a conversation's messages for catch-up and replay. */
   source(conversationId: string): StreamSource;
   /** A message frame went out on this connection (the sent watermark). */
-  onSent(session: Session, message: MessageRecord): void;
+  onSent(session: Session, message: MessageRecord, replayed: boolean): void;
   onError(error: unknown): void;
   onSlowConsumer?(session: Session): void;
   /** The session has closed; `clean` unless the connection was lost or timed out. */
@@ -38,6 +54,9 @@ export class Session {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly tcp;
+  /** Bytes queued for the client at the start of this turn of the event loop. */
+  private backlog = 0;
 
   constructor(
     readonly id: string,
@@ -47,9 +66,15 @@ export class Session {
     private readonly limits: SessionLimits,
     private readonly hooks: SessionHooks,
   ) {
+    this.tcp = rawSocket(socket);
     socket.on('close', (code) => this.finish(code === 1000 || code === 1001 || code === CLOSE_CODES.goingAway));
     socket.on('error', () => this.finish(false));
     this.touch();
+  }
+
+  /** Bytes queued on the socket (the send-queue metric). */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
   }
 
   get isOpen(): boolean {
@@ -82,13 +107,22 @@ export class Session {
 
   /** Sends a frame, or disconnects a reader that lets its queue grow past the limit. */
   send(frame: ServerFrame): boolean {
+    return this.write(JSON.stringify(frame));
+  }
+
+  private write(frame: string | Buffer): boolean {
     if (this.closed) return false;
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+    // What was still queued when this turn began: frames written in this turn wait in the
+    // corked socket until its end, and say nothing about whether the client reads.
+    if (!this.tcp || this.tcp.writableCorked === 0) this.backlog = this.socket.bufferedAmount;
+    if (this.backlog > this.limits.maxBufferedBytes) {
       this.hooks.onSlowConsumer?.(this);
       this.close(CLOSE_CODES.slowConsumer, 'slow consumer');
       return false;
     }
-    this.socket.send(JSON.stringify(frame));
+    if (this.tcp) corkUntilNextTurn(this.tcp);
+    // A Buffer would go out as a binary frame unless told otherwise.
+    this.socket.send(frame, { binary: false });
     return true;
   }
 
@@ -100,7 +134,7 @@ export class Session {
         conversationId,
         cursor,
         this.hooks.source(conversationId),
-        { deliver: (message) => this.deliver(message), drained: () => this.drained() },
+        { deliver: (message, replayed) => this.deliver(message, replayed), drained: () => this.drained() },
         this.hooks.onError,
       );
       this.streams.set(conversationId, stream);
@@ -123,8 +157,8 @@ export class Session {
     this.finish(code === 1000 || code === CLOSE_CODES.goingAway);
   }
 
-  private deliver(message: MessageRecord): void {
-    if (this.send({ type: 'message:new', message: toMessage(message) })) this.hooks.onSent(this, message);
+  private deliver(message: MessageRecord, replayed = false): void {
+    if (this.write(messageFrame(message))) this.hooks.onSent(this, message, replayed);
   }
 
   private async drained(): Promise<void> {

@@ -115,6 +115,48 @@ export function describeConversationStore(name: string, open: OpenStorage): void
       assert.equal(await storage().conversations.update(id('missing'), { name: 'x' }), null);
     });
 
+    it('grants sending to current members only, with the policy, role and blocks that decide it', async () => {
+      const [admin, member, outsider] = await createUsers(storage(), 3);
+      const { conversation: group } = await createGroup(storage(), admin!.id, [member!.id]);
+      await storage().conversations.update(group.id, { sendPolicy: 'admins' });
+      const adminGrant = await storage().conversations.sendGrant(group.id, admin!.id);
+      assert.equal(adminGrant?.type, 'group');
+      assert.equal(adminGrant?.sendPolicy, 'admins');
+      assert.equal(adminGrant?.role, 'admin');
+      assert.equal(adminGrant?.blockedByPeer, false);
+      assert.equal(adminGrant?.visibleFromSeq, 1);
+      assert.equal((await storage().conversations.sendGrant(group.id, member!.id))?.role, 'member');
+      assert.equal(await storage().conversations.sendGrant(group.id, outsider!.id), null);
+      await storage().conversations.setRole(
+        group.id,
+        member!.id,
+        'admin',
+        systemDraft(admin!.id, 'role_changed', member!.id),
+      );
+      assert.equal((await storage().conversations.sendGrant(group.id, member!.id))?.role, 'admin');
+      await storage().conversations.update(group.id, { sendPolicy: 'all' });
+      assert.equal((await storage().conversations.sendGrant(group.id, member!.id))?.sendPolicy, 'all');
+      assert.equal(await storage().conversations.sendGrant(id('missing'), admin!.id), null);
+      await storage().conversations.removeMember(
+        group.id,
+        member!.id,
+        systemDraft(admin!.id, 'member_removed', member!.id),
+      );
+      assert.equal(await storage().conversations.sendGrant(group.id, member!.id), null);
+
+      const direct = (await storage().conversations.getOrCreateDirect(id('d'), admin!.id, outsider!.id, nextTime()))
+        .conversation;
+      await storage().users.block(outsider!.id, admin!.id);
+      assert.equal((await storage().conversations.sendGrant(direct.id, admin!.id))?.blockedByPeer, true);
+      // Blocking someone does not stop one's own sends.
+      assert.equal((await storage().conversations.sendGrant(direct.id, outsider!.id))?.blockedByPeer, false);
+      // A block in one direct chat says nothing about a group the two share.
+      const shared = (await createGroup(storage(), outsider!.id, [admin!.id])).conversation;
+      assert.equal((await storage().conversations.sendGrant(shared.id, admin!.id))?.blockedByPeer, false);
+      await storage().users.unblock(outsider!.id, admin!.id);
+      assert.equal((await storage().conversations.sendGrant(direct.id, admin!.id))?.blockedByPeer, false);
+    });
+
     it('lists current conversations, newest activity first, with their newest message', async () => {
       const [me, b, c, d] = await createUsers(storage(), 4);
       const direct = (await storage().conversations.getOrCreateDirect(id('d'), me!.id, b!.id, nextTime())).conversation;

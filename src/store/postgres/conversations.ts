@@ -2,9 +2,10 @@
 import type pg from 'pg';
 import type { MemberRole } from '../../protocol/dto.js';
 import type { ConversationPatch, ConversationRecord, MembershipRecord, SystemDraft } from '../records.js';
-import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup } from '../stores.js';
+import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup, SendGrant } from '../stores.js';
 import type { Flushable } from './batch.js';
 import { listForUser, loadConversation, membershipRow, mustLoadConversation } from './conversation-queries.js';
+import { sendGrantReader } from './grant-batch.js';
 import { attachMedia } from './media.js';
 import { MembershipChanges } from './membership-changes.js';
 import { type Observe, timed, transaction } from './pool.js';
@@ -14,6 +15,7 @@ type Marks = { sent?: number; delivered?: number; read?: number };
 
 export class PostgresConversationStore implements ConversationStore {
   private readonly changes: MembershipChanges;
+  private readonly grants: ReturnType<typeof sendGrantReader>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -22,6 +24,7 @@ export class PostgresConversationStore implements ConversationStore {
     private readonly observe?: Observe,
   ) {
     this.changes = new MembershipChanges(pool);
+    this.grants = sendGrantReader(pool);
   }
 
   getOrCreateDirect(
@@ -76,6 +79,11 @@ export class PostgresConversationStore implements ConversationStore {
       const row = await membershipRow(this.pool, conversationId, userId);
       return row ? toMembership(row) : null;
     });
+  }
+
+  sendGrant(conversationId: string, userId: string): Promise<SendGrant | null> {
+    // Read with the other sends' grants of this turn: one statement, not one round trip per send.
+    return timed(this.observe, 'conversations.sendGrant', () => this.grants.read({ conversationId, userId }));
   }
 
   listForUser(userId: string): Promise<ConversationListEntry[]> {

@@ -1,7 +1,7 @@
 /** Reads shared by the conversation store and the membership changes. */
 
 import type { ConversationRecord, MembershipRecord } from '../records.js';
-import type { ConversationListEntry } from '../stores.js';
+import type { ConversationListEntry, SendGrant } from '../stores.js';
 import type { Db } from './database.js';
 import {
   CONVERSATION_COLUMNS,
@@ -17,10 +17,19 @@ import {
   toMessage,
 } from './rows.js';
 
+interface SendGrantRow {
+  type: SendGrant['type'];
+  send_policy: SendGrant['sendPolicy'];
+  role: SendGrant['role'];
+  visible_from_seq: number;
+  blocked: 0 | 1;
+}
+
 export class ConversationQueries {
   private readonly conversation;
   private readonly currentMembers;
   private readonly membershipRow;
+  private readonly sendGrantRow;
   private readonly byDirectKey;
   private readonly listConversations;
   private readonly listLastMessages;
@@ -38,6 +47,15 @@ export class ConversationQueries {
     );
     this.membershipRow = db.prepare<[string, string], MembershipRow>(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE conversation_id = ? AND user_id = ?`,
+    );
+    // The blocks of a direct conversation's other member ride along, so a send needs one read.
+    this.sendGrantRow = db.prepare<[string, string], SendGrantRow>(
+      `SELECT mb.role, mb.visible_from_seq, c.type, c.send_policy,
+              EXISTS (SELECT 1 FROM memberships o JOIN blocks b ON b.blocker_id = o.user_id
+                       WHERE c.type = 'direct' AND o.conversation_id = c.id
+                         AND o.user_id <> mb.user_id AND b.blocked_id = mb.user_id) AS blocked
+         FROM memberships mb JOIN conversations c ON c.id = mb.conversation_id
+        WHERE mb.conversation_id = ? AND mb.user_id = ? AND mb.visible_to_seq IS NULL`,
     );
     this.byDirectKey = db.prepare<[string], { id: string }>('SELECT id FROM conversations WHERE direct_key = ?');
     // The three list queries each join the user's current memberships, so the
@@ -90,6 +108,18 @@ export class ConversationQueries {
 
   membership(conversationId: string, userId: string): MembershipRow | null {
     return this.membershipRow.get(conversationId, userId) ?? null;
+  }
+
+  sendGrant(conversationId: string, userId: string): SendGrant | null {
+    const row = this.sendGrantRow.get(conversationId, userId);
+    if (!row) return null;
+    return {
+      type: row.type,
+      sendPolicy: row.send_policy,
+      role: row.role,
+      visibleFromSeq: row.visible_from_seq,
+      blockedByPeer: row.blocked === 1,
+    };
   }
 
   directId(directKey: string): string | null {

@@ -2,7 +2,7 @@
 
 import type { MemberRole } from '../../protocol/dto.js';
 import type { ConversationPatch, ConversationRecord, MembershipRecord, SystemDraft } from '../records.js';
-import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup } from '../stores.js';
+import type { ConversationListEntry, ConversationStore, MembershipChange, NewGroup, SendGrant } from '../stores.js';
 import type { DraftWriter } from './append.js';
 import { ConversationQueries } from './conversation-queries.js';
 import { type Db, type Observe, timed } from './database.js';
@@ -88,6 +88,10 @@ export class SqliteConversationStore implements ConversationStore {
       const row = this.queries.membership(conversationId, userId);
       return row ? toMembership(row) : null;
     });
+  }
+
+  sendGrant(conversationId: string, userId: string): Promise<SendGrant | null> {
+    return timed(this.observe, 'conversations.sendGrant', () => this.queries.sendGrant(conversationId, userId));
   }
 
   listForUser(userId: string): Promise<ConversationListEntry[]> {

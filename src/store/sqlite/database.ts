@@ -19,7 +19,15 @@ export interface OpenDatabaseOptions {
   readOnly?: boolean;
   /** Milliseconds a statement waits on a lock held by another connection. */
   busyTimeoutMs?: number;
+  /**
+   * Another connection checkpoints (the storage's checkpoint thread): this one
+   * folds the log back only when it grew past a safety threshold.
+   */
+  checkpointsElsewhere?: boolean;
 }
+
+/** 64 MiB of log in 4 KiB pages: reached only when the checkpoint thread falls far behind. */
+const SAFETY_CHECKPOINT_PAGES = 16_384;
 
 export function openDatabase(options: OpenDatabaseOptions): Db {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -32,6 +40,7 @@ export function openDatabase(options: OpenDatabaseOptions): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (options.checkpointsElsewhere) db.pragma(`wal_autocheckpoint = ${SAFETY_CHECKPOINT_PAGES}`);
     migrate(db);
     return db;
   } catch (err) {

@@ -2,7 +2,10 @@
  * The SQLite stores over one connection, all in the calling thread. Used as is
  * inside the writer thread, and read-only beside it (see index.ts).
  */
+import { SqlitePushQueue } from '../../push/queue/sqlite.js';
+import { SqlitePushStore } from '../../push/store/sqlite.js';
 import type { Storage } from '../stores.js';
+import { SqliteAdminStore } from './admin.js';
 import { DraftWriter } from './append.js';
 import { SqliteConversationStore } from './conversations.js';
 import { type Observe, openDatabase, timed } from './database.js';
@@ -19,10 +22,16 @@ export interface SqliteStorageOptions {
   observe?: Observe;
   /** Most appends (and, separately, delivery writes) committed in one transaction (default 512). */
   maxBatch?: number;
+  /** Another connection checkpoints the write-ahead log (see checkpoint-thread.ts). */
+  checkpointsElsewhere?: boolean;
 }
 
 export function openDirectStorage(options: SqliteStorageOptions & { readOnly?: boolean }): Storage {
-  const db = openDatabase({ path: options.path, readOnly: options.readOnly ?? false });
+  const db = openDatabase({
+    path: options.path,
+    readOnly: options.readOnly ?? false,
+    checkpointsElsewhere: options.checkpointsElsewhere ?? false,
+  });
   const observe = options.observe;
   const writer = new DraftWriter(db);
   const batchOptions = {
@@ -47,6 +56,9 @@ export function openDirectStorage(options: SqliteStorageOptions & { readOnly?: b
     messages: new SqliteMessageStore(db, committer, observe),
     delivery,
     media: new SqliteMediaStore(db, observe),
+    admin: new SqliteAdminStore(db, observe),
+    push: new SqlitePushStore(db, observe),
+    pushQueue: new SqlitePushQueue(db, observe),
     ping: () =>
       timed(observe, 'storage.ping', () => {
         ping.get();

@@ -1,10 +1,12 @@
 /** Runs the storage contract suites on SQLite, plus what is specific to SQLite. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createGroup, messageDraft, newUser, nextTime, systemDraft } from '../contract/harness.js';
@@ -183,6 +185,28 @@ describe('SQLite storage specifics', () => {
     }
   });
 
+  it('folds the write-ahead log into the database file while it runs, off the writer thread', async () => {
+    const path = join(dir, 'checkpoints.db');
+    const storage = await openSqliteStorage({ path });
+    try {
+      const { a, conversation } = await directChat(storage);
+      const content = 'x'.repeat(2000);
+      // ~6 MB: far below the writer's own 64 MiB threshold, so only the checkpoint thread moves it.
+      for (let round = 0; round < 30; round++) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            storage.messages.append(messageDraft(conversation.id, a.id, `${content} ${round}-${i}`)),
+          ),
+        );
+      }
+      const deadline = Date.now() + 5000;
+      while (statSync(path).size < 5_000_000 && Date.now() < deadline) await sleep(50);
+      assert.ok(statSync(path).size >= 5_000_000, `database file ${statSync(path).size} bytes while open`);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('commits a burst of acks and sent marks in few transactions, the cursor at the max', async () => {
     const batches: string[] = [];
     const observe = (operation: string) => {
@@ -204,7 +228,7 @@ describe('SQLite storage specifics', () => {
       assert.ok(batches.length >= 4 && batches.length <= 8, `256 writes in ${batches.length} batches of at most 64`);
       assert.ok(batches.every((b) => b === 'delivery.commit_batch'));
       const outbox = await storage.delivery.openDevice(b.id, 'phone', nextTime());
-      assert.deepEqual(outbox, [{ conversationId: conversation.id, afterSeq: 39, lastSeq: 40 }]);
+      assert.deepEqual(outbox, [{ conversationId: conversation.id, afterSeq: 39, lastSeq: 40, windowClosed: false }]);
       const m = await storage.conversations.membership(conversation.id, b.id);
       assert.deepEqual([m?.sentSeq, m?.deliveredSeq], [40, 39]);
     } finally {
@@ -247,8 +271,8 @@ describe('SQLite storage specifics', () => {
       // delivered watermark (2), not at the window start.
       await storage.delivery.ackDelivery(b.id, 'watch', conversation.id, 1, nextTime());
       assert.deepEqual(await storage.delivery.openDevice(b.id, 'watch', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 1, lastSeq: 4 },
-        { conversationId: other.id, afterSeq: 2, lastSeq: 3 },
+        { conversationId: conversation.id, afterSeq: 1, lastSeq: 4, windowClosed: false },
+        { conversationId: other.id, afterSeq: 2, lastSeq: 3, windowClosed: false },
       ]);
     } finally {
       await storage.close();
@@ -273,7 +297,7 @@ describe('SQLite storage specifics', () => {
       const m = await reopened.conversations.membership(conversation.id, b.id);
       assert.deepEqual([m?.sentSeq, m?.deliveredSeq], [6, 5]);
       assert.deepEqual(await reopened.delivery.openDevice(b.id, 'phone', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 5, lastSeq: 6 },
+        { conversationId: conversation.id, afterSeq: 5, lastSeq: 6, windowClosed: false },
       ]);
     } finally {
       await reopened.close();

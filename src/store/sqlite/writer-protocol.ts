@@ -1,7 +1,16 @@
 /** Messages between the main thread and the SQLite writer thread. */
 import type { StoreErrorKind } from '../errors.js';
 
-export type StoreName = 'users' | 'conversations' | 'messages' | 'delivery' | 'media' | 'storage';
+export type StoreName =
+  | 'users'
+  | 'conversations'
+  | 'messages'
+  | 'delivery'
+  | 'media'
+  | 'admin'
+  | 'push'
+  | 'pushQueue'
+  | 'storage';
 
 export interface WriterRequest {
   id: number;
@@ -10,17 +19,25 @@ export interface WriterRequest {
   args: unknown[];
 }
 
+export interface WriterResult {
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: { message: string; kind: StoreErrorKind | undefined; code: string | undefined };
+}
+
+/**
+ * Requests and results cross in batches, one message per turn of either
+ * thread's event loop: a message between threads has a fixed cost that showed
+ * in the profile when every append had its own.
+ */
+export type WriterRequests = WriterRequest[];
+
 export type WriterReply =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'observe'; observations: [string, number][] }
-  | {
-      type: 'result';
-      id: number;
-      ok: boolean;
-      value?: unknown;
-      error?: { message: string; kind: StoreErrorKind | undefined; code: string | undefined };
-    };
+  | { type: 'results'; results: WriterResult[] };
 
 /**
  * The store methods that write, run by the writer thread; every other method
@@ -41,4 +58,7 @@ export const WRITE_METHODS: Record<Exclude<StoreName, 'storage'>, readonly strin
   messages: ['append', 'edit', 'softDelete'],
   delivery: ['openDevice', 'ackDelivery', 'markSent'],
   media: ['create', 'touch', 'deleteUnreferenced'],
+  admin: ['setAdmin'],
+  push: ['registerDevice', 'deleteDevice', 'setMute', 'clearMute', 'updateSettings', 'advanceNotified'],
+  pushQueue: ['enqueue', 'claim', 'complete', 'retry'],
 };

@@ -6,9 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreError } from '../errors.js';
-import type { Storage } from '../stores.js';
+import type { AppendResult, Storage } from '../stores.js';
+import { packAppend } from './append-codec.js';
 import { openDirectStorage, type SqliteStorageOptions } from './direct.js';
-import type { WriterReply, WriterRequest } from './writer-protocol.js';
+import type { WriterReply, WriterRequest, WriterRequests, WriterResult } from './writer-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('writer-thread.ts runs as a worker thread');
@@ -18,6 +19,20 @@ const options = workerData as SqliteStorageOptions;
 
 function reply(message: WriterReply): void {
   port?.postMessage(message);
+}
+
+let results: WriterResult[] = [];
+
+/** Results of this turn go back in one message, after the turn's timings. */
+function answer(result: WriterResult): void {
+  if (results.length === 0) {
+    process.nextTick(() => {
+      flushObservations();
+      reply({ type: 'results', results });
+      results = [];
+    });
+  }
+  results.push(result);
 }
 
 function flushObservations(): void {
@@ -31,6 +46,7 @@ try {
   storage = openDirectStorage({
     path: options.path,
     ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
+    checkpointsElsewhere: true,
     observe: (operation, seconds) => {
       observations.push([operation, seconds]);
       if (observations.length === 1) setTimeout(flushObservations, 100).unref();
@@ -44,12 +60,14 @@ try {
 
 const inFlight = new Set<Promise<void>>();
 
-port.on('message', (request: WriterRequest) => {
-  // close() answers last: the writes it flushes answer first, so none is left unanswered.
-  const earlier = request.store === 'storage' && request.method === 'close' ? [...inFlight] : [];
-  const work = handle(request, earlier);
-  inFlight.add(work);
-  void work.finally(() => inFlight.delete(work));
+port.on('message', (requests: WriterRequests) => {
+  for (const request of requests) {
+    // close() answers last: the writes it flushes answer first, so none is left unanswered.
+    const earlier = request.store === 'storage' && request.method === 'close' ? [...inFlight] : [];
+    const work = handle(request, earlier);
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  }
 });
 
 async function handle({ id, store, method, args }: WriterRequest, earlier: Promise<void>[]): Promise<void> {
@@ -57,15 +75,12 @@ async function handle({ id, store, method, args }: WriterRequest, earlier: Promi
     const target = store === 'storage' ? storage : storage[store];
     const fn = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
     if (typeof fn !== 'function') throw new Error(`no store method ${store}.${method}`);
-    const value = await fn.apply(target, args);
+    let value = await fn.apply(target, args);
+    if (store === 'messages' && method === 'append') value = packAppend(value as AppendResult);
     await Promise.allSettled(earlier);
-    // Timings first, so the caller has them when its write resolves.
-    flushObservations();
-    reply({ type: 'result', id, ok: true, value });
+    answer({ id, ok: true, value });
   } catch (error) {
-    flushObservations();
-    reply({
-      type: 'result',
+    answer({
       id,
       ok: false,
       error: {
