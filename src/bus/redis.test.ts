@@ -22,10 +22,18 @@ import { RedisBus, type RouteLookup } from './redis.js';
 
 const quiet = () => {};
 
-async function openNode(prefix: string, nodeId: string, routes: RouteLookup) {
+async function openNode(prefix: string, nodeId: string, routes: RouteLookup, beforeGap?: () => Promise<void>) {
   const redis = await openRedis(REDIS_URL, `${prefix}${nodeId}:commands`, quiet);
   const subscriber = await RedisSubscriber.open(REDIS_URL, `${prefix}${nodeId}:subscriber`, quiet);
-  const bus = await RedisBus.open({ redis, subscriber, prefix, nodeId, onError: quiet, routes });
+  const bus = await RedisBus.open({
+    redis,
+    subscriber,
+    prefix,
+    nodeId,
+    onError: quiet,
+    routes,
+    ...(beforeGap ? { beforeGap } : {}),
+  });
   const close = async () => {
     await bus.close();
     await subscriber.close();
@@ -63,6 +71,27 @@ requireServices('Redis bus', { redis: await redisUnreachable() }, () => {
   });
 
   describe('RedisBus', () => {
+    it('handles a gap again when its preparation failed (connections not registered again yet)', async () => {
+      const prefix = testPrefix();
+      let preparations = 0;
+      const node = await openNode(prefix, 'a', { nodesOf: async () => [] }, async () => {
+        preparations++;
+        if (preparations === 1) throw new Error('Redis not answering yet');
+      });
+      try {
+        let gaps = 0;
+        node.bus.onGap(() => gaps++);
+        assert.equal(await killClients(`${prefix}a:subscriber`), 1);
+        await waitFor('the gap handled again after the failed preparation', () => (gaps >= 2 ? true : undefined));
+        assert.equal(preparations, 2, 'prepared again, once');
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        assert.equal(gaps, 2, 'no more retries once prepared');
+      } finally {
+        await node.close();
+        await dropPrefix(prefix);
+      }
+    });
+
     it('tells every other node of a gap when a publish failed', async () => {
       const prefix = testPrefix();
       let failures = 1;

@@ -58,6 +58,7 @@ export class RedisBus implements Bus {
   private tail: Promise<void> = Promise.resolve();
   private gapAnnounced = true;
   private stopResume: () => void = () => {};
+  private gapRetry: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(private readonly options: RedisBusOptions) {
@@ -97,6 +98,16 @@ export class RedisBus implements Bus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Events may have missed this node although its subscription held (its
+   * routes were lost from Redis and registered again): listeners re-read the
+   * store, as after a gap.
+   */
+  missed(): void {
+    if (this.closed) return;
+    this.runGapListeners();
+  }
+
   onGap(listener: () => void): () => void {
     this.gapListeners.add(listener);
     return () => this.gapListeners.delete(listener);
@@ -106,6 +117,7 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     this.stopResume();
+    if (this.gapRetry) clearTimeout(this.gapRetry);
     this.listeners.clear();
     this.gapListeners.clear();
     await this.tail;
@@ -163,13 +175,29 @@ export class RedisBus implements Bus {
     }
   }
 
+  private retryGap(): void {
+    if (this.gapRetry || this.closed) return;
+    this.gapRetry = setTimeout(() => {
+      this.gapRetry = null;
+      void this.gap();
+    }, RETRY_GAP_MS);
+    this.gapRetry.unref();
+  }
+
   private async gap(): Promise<void> {
     if (this.closed) return;
     try {
       await this.options.beforeGap?.();
     } catch (error) {
       this.options.onError(error, 'bus gap preparation');
+      // Not prepared (e.g. this node's connections not registered again, so
+      // events keep missing it): the whole gap is handled again shortly.
+      this.retryGap();
     }
+    this.runGapListeners();
+  }
+
+  private runGapListeners(): void {
     for (const listener of [...this.gapListeners]) {
       try {
         listener();

@@ -24,7 +24,12 @@ interface TestNode {
   subscriber: RedisSubscriber;
 }
 
-async function openNode(prefix: string, nodeId: string, timings: PresenceTimings): Promise<TestNode> {
+async function openNode(
+  prefix: string,
+  nodeId: string,
+  timings: PresenceTimings,
+  onRoutesLost?: () => void,
+): Promise<TestNode> {
   const redis = await openRedis(REDIS_URL, `${prefix}${nodeId}:commands`, quiet);
   const subscriber = await RedisSubscriber.open(REDIS_URL, `${prefix}${nodeId}:subscriber`, quiet);
   const presence = await RedisPresence.open({
@@ -35,6 +40,7 @@ async function openNode(prefix: string, nodeId: string, timings: PresenceTimings
     timings,
     sweepEveryMs: 50,
     onError: quiet,
+    ...(onRoutesLost ? { onRoutesLost } : {}),
   });
   return { presence, redis, subscriber };
 }
@@ -116,6 +122,27 @@ requireServices('Redis presence', { redis: await redisUnreachable() }, () => {
         assert.deepEqual(await a.nodesOf(['u1']), ['a']);
       } finally {
         await nodes.cleanup();
+      }
+    });
+  });
+
+  describe('RedisPresence renewals', () => {
+    it('says so when a periodic renewal had to register connections again, and only then', async () => {
+      const prefix = testPrefix();
+      let lost = 0;
+      // Renewals every 400 ms.
+      const node = await openNode(prefix, 'a', { offlineAfterMs: 1_200, idleAfterMs: 60_000 }, () => lost++);
+      try {
+        await node.presence.connect('u1', 'c1');
+        await new Promise((resolve) => setTimeout(resolve, 900));
+        assert.equal(lost, 0, 'renewals that found everything in place report nothing');
+        await dropPrefix(prefix);
+        await waitFor('the lost routes reported', () => (lost > 0 ? true : undefined), 3_000);
+        assert.equal(lost, 1, 'once per loss');
+        assert.deepEqual(await node.presence.nodesOf(['u1']), ['a'], 'and registered again');
+      } finally {
+        await closeNode(node);
+        await dropPrefix(prefix);
       }
     });
   });

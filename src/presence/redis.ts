@@ -31,6 +31,12 @@ export interface RedisPresenceOptions {
   sweepEveryMs?: number;
   onError: ErrorReporter;
   clock?: () => number;
+  /**
+   * A periodic renewal found some of this node's connections missing from
+   * Redis and registered them again (keys evicted or lost, or swept after the
+   * node stalled): events routed meanwhile missed this node.
+   */
+  onRoutesLost?: () => void;
 }
 
 interface LocalConnection {
@@ -68,7 +74,9 @@ export class RedisPresence implements PresenceTracker, RouteLookup {
       timer.unref();
       presence.intervals.push(timer);
     };
-    every(Math.max(10, Math.floor(offlineAfterMs / 3)), () => presence.restore());
+    every(Math.max(10, Math.floor(offlineAfterMs / 3)), async () => {
+      if ((await presence.restore()) > 0) options.onRoutesLost?.();
+    });
     every(options.sweepEveryMs ?? Math.max(10, Math.min(1000, Math.floor(offlineAfterMs / 4))), () => presence.sweep());
     return presence;
   }
@@ -135,19 +143,22 @@ export class RedisPresence implements PresenceTracker, RouteLookup {
 
   /**
    * Renews this node's open connections and registers again those Redis lost;
-   * runs periodically, and before a gap is handled.
+   * runs periodically, and before a gap is handled. Resolves with how many
+   * had to be registered again.
    */
-  async restore(): Promise<void> {
-    if (this.closed) return;
+  async restore(): Promise<number> {
+    if (this.closed) return 0;
     const now = this.clock();
     const entries = [...this.local];
+    let restored = 0;
     for (let start = 0; start < entries.length; start += RENEW_CHUNK) {
       const args: (string | number)[] = [this.options.prefix, now];
       for (const [connectionId, connection] of entries.slice(start, start + RENEW_CHUNK)) {
         args.push(connection.userId, connectionId, this.value(connection, now + this.options.timings.offlineAfterMs));
       }
-      await this.scripts.renew(...args);
+      restored += Number(await this.scripts.renew(...args)) || 0;
     }
+    return restored;
   }
 
   /** Recomputes the users whose connections went idle or expired; any node may run it. */

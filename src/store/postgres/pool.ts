@@ -63,6 +63,8 @@ export interface PoolSettings {
   /** 0: no statement timeout (migrations and partition maintenance). */
   statementTimeoutMs?: number;
   connectionTimeoutMs?: number;
+  /** Shown in pg_stat_activity (default `chat-server`): which node holds which connections. */
+  applicationName?: string;
 }
 
 export function createPool(settings: PoolSettings): pg.Pool {
@@ -89,7 +91,7 @@ export function createPool(settings: PoolSettings): pg.Pool {
       : {}),
     idle_in_transaction_session_timeout: 60_000,
     keepAlive: true,
-    application_name: 'chat-server',
+    application_name: settings.applicationName ?? 'chat-server',
     options: options.join(' '),
     types: TYPES,
   });

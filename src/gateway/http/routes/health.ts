@@ -1,3 +1,4 @@
+import { NotReadyError } from '../../../node/readiness.js';
 import { errorBody } from '../../../protocol/errors.js';
 import type { RouteGroup } from '../deps.js';
 
@@ -11,7 +12,9 @@ export const healthRoutes: RouteGroup = (app, { checkReady, isDraining, metrics 
       return { status: 'ready' };
     } catch (error) {
       request.log.warn({ err: error }, 'not ready');
-      return reply.status(503).send(errorBody('unavailable', 'storage does not answer'));
+      // Names the dependency that is down (postgres, redis, sqlite), never an internal message.
+      const message = error instanceof NotReadyError ? error.message : 'a dependency does not answer';
+      return reply.status(503).send(errorBody('unavailable', message));
     }
   });
 
