@@ -349,6 +349,25 @@ const ROUTES: Route[] = [
     callers: { outsider: 'denied', removed: 'denied', member: 'denied' },
     call: (s, u) => api.request('GET', `/api/v1/users/${s.admin.user.id}/conversations`, { token: u.token }),
   },
+  // Push: muting is for members only (src/push/service.ts).
+  {
+    route: 'GET /api/v1/conversations/:id/mute',
+    name: 'GET /conversations/{id}/mute (group)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('GET', `/api/v1/conversations/${s.groupId}/mute`, { token: u.token }),
+  },
+  {
+    route: 'PUT /api/v1/conversations/:id/mute',
+    name: 'PUT /conversations/{id}/mute (group)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('PUT', `/api/v1/conversations/${s.groupId}/mute`, { token: u.token, body: {} }),
+  },
+  {
+    route: 'DELETE /api/v1/conversations/:id/mute',
+    name: 'DELETE /conversations/{id}/mute (direct)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('DELETE', `/api/v1/conversations/${s.directId}/mute`, { token: u.token }),
+  },
 ];
 
 function callerOf(s: Scenario, caller: Caller): TestUser {

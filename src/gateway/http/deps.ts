@@ -11,6 +11,7 @@ import type { Conversations } from '../../domain/conversations.js';
 import type { Messaging } from '../../domain/messages.js';
 import type { MediaService } from '../../media/service.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { PushService } from '../../push/service.js';
 
 /** What the REST routes need from the node. */
 export interface HttpDeps {
@@ -20,6 +21,8 @@ export interface HttpDeps {
   /** Uploads and downloads; without it the media routes are not served. */
   media?: MediaService;
   metrics: Metrics;
+  /** Push targets, mutes and notification settings; without it those routes are not served. */
+  push?: PushService;
   /** Resolves when storage (and later the bus) answer; rejects otherwise. */
   checkReady(): Promise<void>;
   /** True once the node has begun draining. */

@@ -1,4 +1,5 @@
-/** Settings: profile, privacy, contacts, blocked users, sign out. */
+/** Settings: profile, privacy, notifications, contacts, blocked users, sign out. */
+import { NotificationsSection } from '../push/NotificationsSection.js';
 import { useSession } from '../session/context.js';
 import { BlockedSection } from './BlockedSection.js';
 import { ContactsSection } from './ContactsSection.js';
@@ -13,6 +14,7 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
     <PanelFrame title="Settings" onClose={onClose} closeIcon="back" className="settings">
       <ProfileSection />
       <PrivacySection />
+      <NotificationsSection />
       <ContactsSection />
       <BlockedSection />
       <button type="button" className="list-action danger" onClick={() => session.signOut()}>
