@@ -3,6 +3,7 @@
  * validated with these schemas; server frames are typed for the SDK.
  */
 import { z } from 'zod';
+import type { AdminOverview, AdminStats } from './admin.js';
 import type { Conversation, Message, PresenceStatus } from './dto.js';
 import type { ErrorCode } from './errors.js';
 import { clientMessageType, clientMsgId, id, messageContent } from './schemas.js';
@@ -33,6 +34,9 @@ export const clientFrame = z.discriminatedUnion('type', [
     ref,
   }),
   z.object({ type: z.literal('ping') }),
+  // Admins only (docs/PROTOCOL.md, "Admin"): periodic admin:stats frames until unsubscribed or closed.
+  z.object({ type: z.literal('admin:subscribe'), ref }),
+  z.object({ type: z.literal('admin:unsubscribe'), ref }),
 ]);
 
 export type ClientFrame = z.infer<typeof clientFrame>;
@@ -52,7 +56,9 @@ export type ServerFrame =
   | { type: 'conversation:updated'; conversation: Conversation }
   | { type: 'conversation:removed'; conversationId: string }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string; clientMsgId?: string }
-  | { type: 'pong' };
+  | { type: 'pong' }
+  | ({ type: 'admin:stats' } & AdminStats)
+  | ({ type: 'admin:subscribed'; ref?: string } & AdminOverview);
 
 export type ServerFrameType = ServerFrame['type'];
 
@@ -65,6 +71,8 @@ export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
   'presence:set',
   'sync',
   'ping',
+  'admin:subscribe',
+  'admin:unsubscribe',
 ];
 
 export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = [
@@ -82,6 +90,8 @@ export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = [
   'conversation:removed',
   'error',
   'pong',
+  'admin:subscribed',
+  'admin:stats',
 ];
 
 /**

@@ -61,6 +61,7 @@ export function registerWebSocketEndpoint(
           const { user, expiresAt } = await accounts.authenticate(token);
           const refusal = gateway.admit(user.id, request.ip);
           if (refusal) {
+            if (refusal.status === 429) gateway.metrics.rateLimited.connections.inc();
             throw new ChatError(refusal.status === 429 ? 'rate_limited' : 'unavailable', refusal.reason, {
               retryAfterSeconds: 5,
             });

@@ -93,7 +93,6 @@ export class Fanout {
     const known = session.streams.has(message.conversationId);
     const stream = session.stream(message.conversationId, null);
     stream.offer(message);
-    this.deps.metrics.messagesDelivered.inc();
     if (!known && session.replayed) {
       this.initStream(session, message.conversationId).catch((error: unknown) =>
         this.deps.logger.error({ err: error }, 'could not start a stream'),

@@ -16,6 +16,7 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { PresenceTracker } from '../../presence/presence.js';
 import { CLOSE_CODES } from '../../protocol/frames.js';
 import type { ConversationStore, DeliveryStore, MessageStore } from '../../store/stores.js';
+import type { AdminFrameHandler } from './admin.js';
 import { CatchUp } from './catchup.js';
 import { Fanout } from './fanout.js';
 import { FrameHandlers } from './handlers.js';
@@ -50,6 +51,8 @@ export interface RealtimeDeps {
   logger: Logger;
   metrics: Metrics;
   options: RealtimeOptions;
+  /** The admin frames (src/admin/); without it they are refused. */
+  admin?: AdminFrameHandler;
 }
 
 export interface ClientIdentity {
@@ -94,6 +97,10 @@ export class RealtimeGateway {
     this.stopGaps = deps.bus.onGap(() => void this.resync());
   }
 
+  get metrics(): Metrics {
+    return this.deps.metrics;
+  }
+
   /** Why a new connection must be refused at the handshake, or null to accept it. */
   admit(userId: string, address: string): Refusal {
     if (this.draining) return { status: 503, reason: 'the server is shutting down' };
@@ -112,7 +119,10 @@ export class RealtimeGateway {
     const { presence, metrics, logger, options } = this.deps;
     const session = new Session(randomUUID(), userId, deviceId, socket, options, {
       source: (conversationId) => this.catchUp.source(conversationId),
-      onSent: (s, message) => this.sentMarks.mark(s.userId, message.conversationId, message.seq),
+      onSent: (s, message, replayed) => {
+        this.sentMarks.mark(s.userId, message.conversationId, message.seq);
+        metrics.delivered(message.createdAt, replayed);
+      },
       onError: (error) => logger.error({ err: error }, 'stream failed'),
       onSlowConsumer: () => metrics.slowConsumerDisconnects.inc(),
       onClose: (s, clean) => this.detach(s, clean),

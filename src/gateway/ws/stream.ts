@@ -14,7 +14,8 @@ export interface StreamSource {
 
 export interface StreamSink {
   /** Sends one message frame, in call order. */
-  deliver(message: MessageRecord): void;
+  /** `replayed`: read from the store (catch-up), not offered live. */
+  deliver(message: MessageRecord, replayed?: boolean): void;
   /** Resolves when the connection can take more (replay paces itself by this). */
   drained(): Promise<void>;
 }
@@ -116,7 +117,7 @@ export class ConversationStream {
           if (message.seq !== this.cursor + 1) continue;
           this.cursor = message.seq;
           this.pending.delete(message.seq);
-          this.sink.deliver(message);
+          this.sink.deliver(message, true);
           await this.sink.drained();
         }
         // Nothing more in the store (or a hole it cannot fill): stop rather than spin.

@@ -3,6 +3,7 @@
  * steps applied; at open every missing step runs in its own transaction, in
  * order. Append new steps at the end; never edit a released one.
  */
+import { SQLITE_PUSH_TABLES } from '../../push/store/schema-sqlite.js';
 import type { Db } from './database.js';
 
 export const MIGRATIONS: readonly string[] = [
@@ -154,6 +155,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX media_thumbnail ON media (thumbnail_key) WHERE thumbnail_key IS NOT NULL;
   CREATE INDEX messages_media ON messages (media_id) WHERE media_id IS NOT NULL;
   `,
+
+  // 4: the operator flag; the first registered user is admin (set by the trigger
+  // in the same statement, so no reader sees an admin-less first user).
+  `
+  ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+  UPDATE users SET is_admin = 1
+   WHERE id = (SELECT id FROM users ORDER BY created_at, rowid LIMIT 1);
+  CREATE TRIGGER users_first_is_admin AFTER INSERT ON users
+    WHEN NOT EXISTS (SELECT 1 FROM users WHERE rowid <> new.rowid)
+  BEGIN
+    UPDATE users SET is_admin = 1 WHERE id = new.id;
+  END;
+  `,
+
+  // 5: push targets, mutes, notification settings and marks, the push job queue.
+  SQLITE_PUSH_TABLES,
 ];
 
 /** Applies the missing steps; refuses a database written by a newer version. */

@@ -1,4 +1,5 @@
 /** The chat list's header: one's avatar (settings) and the actions. */
+import { AdminLink } from '../admin/AdminLink.js';
 import { useAppState, useSession } from '../session/context.js';
 import type { Panel } from '../state/types.js';
 import { Avatar } from './Avatar.js';
@@ -21,6 +22,7 @@ export function SidebarHeader() {
       </button>
       <h1 className="sidebar-title">Chats</h1>
       <div className="header-actions">
+        <AdminLink />
         <IconButton icon="search" label="Search messages" onClick={() => open({ kind: 'search' })} />
         <IconButton icon="newChat" label="New chat" onClick={() => open({ kind: 'newChat' })} />
         <IconButton icon="group" label="New group" onClick={() => open({ kind: 'newGroup' })} />
