@@ -103,6 +103,8 @@ async function scaleOut(count: number, run: string): Promise<Deployment> {
     CHAT_JWT_SECRET: SECRET,
     CHAT_MAX_CONNECTIONS_PER_IP: '100000',
     CHAT_MAX_CONNECTIONS_PER_USER: '1000',
+    CHAT_MESSAGE_RATE_PER_SECOND: '1000000',
+    CHAT_MESSAGE_RATE_BURST: '1000000',
     LOG_LEVEL: 'warn',
   };
   const nodes: NodeProcess[] = [];

@@ -4,6 +4,7 @@
  */
 import type { Conversation, ConversationSummary, MemberRole, SystemEvent } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
+import type { RateLimiter } from '../ratelimit/limiter.js';
 import { StoreError } from '../store/errors.js';
 import type { ConversationRecord, SystemDraft } from '../store/records.js';
 import type { ConversationStore, MembershipChange, UserStore } from '../store/stores.js';
@@ -19,6 +20,8 @@ export interface ConversationsDeps {
   events: ChatEvents;
   clock: Clock;
   maxGroupMembers: number;
+  /** Group creations per user; without it, unlimited. */
+  groupCreations?: RateLimiter;
 }
 
 export interface GroupInput {
@@ -46,6 +49,12 @@ export class Conversations {
   }
 
   async createGroup(creatorId: string, input: GroupInput): Promise<Conversation> {
+    const rate = await this.deps.groupCreations?.consume(creatorId);
+    if (rate && !rate.allowed) {
+      throw new ChatError('rate_limited', 'too many groups created; retry later', {
+        retryAfterSeconds: rate.retryAfterSeconds,
+      });
+    }
     const memberIds = [...new Set(input.memberIds)].filter((id) => id !== creatorId);
     if (memberIds.length + 1 > this.deps.maxGroupMembers) {
       throw new ChatError('invalid_request', `a group holds at most ${this.deps.maxGroupMembers} members`);

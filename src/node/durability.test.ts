@@ -67,6 +67,9 @@ function childEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
     HOST: '127.0.0.1',
     CHAT_DATA_DIR: dataDir,
     CHAT_JWT_SECRET: JWT_SECRET,
+    // 200 sends at once from two users: far past the per-user message rate (20/s, bursts of 50).
+    CHAT_MESSAGE_RATE_PER_SECOND: '100000',
+    CHAT_MESSAGE_RATE_BURST: '100000',
     LOG_LEVEL: 'info',
   };
 }

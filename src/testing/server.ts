@@ -24,6 +24,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // Tests send faster than one user may (20/s, bursts of 50); abuse-limits.test.ts sets its own limits.
+    CHAT_MESSAGE_RATE_PER_SECOND: '1000000',
+    CHAT_MESSAGE_RATE_BURST: '1000000',
+    CHAT_GROUP_CREATE_PER_HOUR: '1000000',
     CHAT_JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     ...env,
     CHAT_DATA_DIR: dataDir,

@@ -2,6 +2,7 @@
  * The single edge where every failure becomes the contract's error body. Bad
  * input is always a 4xx; only a genuine server fault is a 5xx, and it is logged.
  */
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChatError, type ErrorCode, errorBody } from '../../protocol/errors.js';
 
@@ -32,6 +33,29 @@ function describeValidation(error: FastifyError): string {
  */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   reply.status(400).send(errorBody('invalid_request', error.message));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over the
+ * size limit, malformed request lines) get the contract's body too: 413 for
+ * headers too large, 400 otherwise. Fastify's default answers them in its own shape.
+ */
+export function clientErrors(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 413 : 400;
+  const body = JSON.stringify(
+    tooLarge
+      ? errorBody('payload_too_large', 'request headers too large')
+      : errorBody('invalid_request', 'malformed HTTP request'),
+  );
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Payload Too Large' : 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

@@ -1,29 +1,36 @@
 /** The HTTP half of the gateway: Fastify with zod-validated routes and one error edge. */
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifySchema, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../../observability/logger.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { authenticateHook } from './authenticate.js';
 import type { App, HttpDeps } from './deps.js';
-import { frameworkErrors, installErrorHandling } from './errors.js';
+import { clientErrors, frameworkErrors, installErrorHandling } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { userRoutes } from './routes/users.js';
+import { registerSecurityHeaders } from './security.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** "METHOD /path" of every route, for the documentation check. */
     registeredRoutes: readonly string[];
+    /** The schemas (zod: params, querystring, body) of every "METHOD /path", for the fuzzers and authz matrix. */
+    routeSchemas: ReadonlyMap<string, FastifySchema>;
   }
 }
 
 export interface HttpOptions {
   /** Fastify's trustProxy: which X-Forwarded-For hops to believe (see CHAT_TRUST_PROXY). */
   trustProxy: boolean | string;
+  /** Browser origins allowed to call the API cross-origin (CHAT_ALLOWED_ORIGINS); empty: same origin only. */
+  allowedOrigins?: readonly string[];
 }
 
 export function buildHttpServer(deps: HttpDeps, logger: Logger, options: HttpOptions): App {
@@ -36,14 +43,19 @@ export function buildHttpServer(deps: HttpDeps, logger: Logger, options: HttpOpt
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   const routes: string[] = [];
+  const schemas = new Map<string, FastifySchema>();
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+    for (const method of [route.method].flat()) schemas.set(`${method} ${route.url}`, route.schema ?? {});
   });
   app.decorate('registeredRoutes', routes);
+  app.decorate('routeSchemas', schemas);
 
+  registerSecurityHeaders(app, options.allowedOrigins ?? []);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
@@ -73,6 +85,10 @@ export function buildHttpServer(deps: HttpDeps, logger: Logger, options: HttpOpt
     userRoutes(scope, deps);
     conversationRoutes(scope, deps);
     messageRoutes(scope, deps);
+    if (deps.push) {
+      deviceRoutes(scope, deps.push);
+      notificationRoutes(scope, deps.push);
+    }
     const { media } = deps;
     if (media) {
       // The multipart parser only where uploads are taken; limits are set per request.

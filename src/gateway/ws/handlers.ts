@@ -3,6 +3,7 @@ import type { RawData } from 'ws';
 import { ChatError, type ErrorCode } from '../../protocol/errors.js';
 import { CLOSE_CODES, type ClientFrame, clientFrame } from '../../protocol/frames.js';
 import { LIMITS } from '../../protocol/limits.js';
+import { adminFrames } from './admin.js';
 import type { RealtimeDeps } from './gateway.js';
 import type { MemberCache } from './members.js';
 import type { Session } from './session.js';
@@ -63,6 +64,8 @@ export class FrameHandlers {
         deps.presence.heartbeat(session.userId, session.id);
         session.send({ type: 'pong' });
       },
+      'admin:subscribe': (session, frame) => adminFrames(deps).subscribe(session, frame.ref),
+      'admin:unsubscribe': async (session) => adminFrames(deps).unsubscribe(session),
     };
   }
 
@@ -186,6 +189,7 @@ export class FrameHandlers {
     frame: Extract<ClientFrame, { type: 'message:send' }>,
     onQueued: () => void,
   ): Promise<void> {
+    const startedAt = Date.now();
     this.deps.presence.activity(session.userId, session.id);
     const input = {
       conversationId: frame.conversationId,
@@ -198,15 +202,18 @@ export class FrameHandlers {
     const { message } = await this.deps.messaging.send(session.userId, input, onQueued);
     // Sent only now: the message is durable, so the ack can never promise what a crash would lose.
     session.send({ type: 'message:ack', clientMsgId: frame.clientMsgId, message });
+    this.deps.metrics.ackLatency.observe((Date.now() - startedAt) / 1000);
   }
 
   private async typingFrame(session: Session, conversationId: string, typing: boolean): Promise<void> {
     if (this.typingFrames.hit(session, Date.now()) > this.deps.options.typingFramesPer10s) {
+      this.deps.metrics.rateLimited.typing.inc();
       throw new ChatError('rate_limited', 'too many typing frames', { retryAfterSeconds: 10 });
     }
     if (!(await this.members.get(conversationId)).has(session.userId)) {
       throw new ChatError('not_found', 'conversation not found');
     }
+    this.deps.metrics.typingEvents.inc();
     if (typing) {
       this.deps.presence.activity(session.userId, session.id);
       this.typing.start(conversationId, session.userId);
