@@ -4,6 +4,7 @@
  * cursor for, and the resync after the bus may have missed live events.
  */
 import { CLOSE_CODES } from '../../protocol/frames.js';
+import type { OutboxHead } from '../../store/stores.js';
 import type { RealtimeDeps } from './gateway.js';
 import type { Session } from './session.js';
 import type { StreamSource } from './stream.js';
@@ -71,7 +72,7 @@ export class CatchUp {
       const heads = await this.deps.delivery.openDevice(session.userId, session.deviceId, this.now());
       for (const head of heads) {
         if (!session.isOpen) return;
-        await session.stream(head.conversationId, null).resumeFrom(head.afterSeq, head.lastSeq);
+        await startFrom(session, head);
       }
       // Live messages of conversations the outbox did not name (joined meanwhile) start at the join.
       for (const [conversationId, stream] of session.streams) {
@@ -93,12 +94,19 @@ export class CatchUp {
       if (!session.isOpen) return;
       const stream = session.streams.get(head.conversationId);
       // A conversation with no stream yet (joined since the replay) starts at the device's cursor.
-      if (!stream) await session.stream(head.conversationId, null).resumeFrom(head.afterSeq, head.lastSeq);
-      else await stream.catchUpTo(head.lastSeq);
+      if (stream) await stream.catchUpTo(head.lastSeq);
+      else await startFrom(session, head);
     }
   }
 
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
+}
+
+/** A conversation's stream from the device's outbox position; a closed window ends at the removal. */
+function startFrom(session: Session, head: OutboxHead): Promise<void> {
+  const stream = session.stream(head.conversationId, null);
+  if (head.windowClosed) stream.end(head.lastSeq);
+  return stream.resumeFrom(head.afterSeq, head.lastSeq);
 }

@@ -116,6 +116,36 @@ describe('message:send', () => {
     assert.equal((await history(alice, conversationId)).length, 2);
   });
 
+  it('delivers a message whose first answer was lost after its commit when the sender retries', async () => {
+    const [alice, bob] = await users('send_lost_answer', 2);
+    const conversationId = await server.api.direct(alice, bob);
+    const sender = await connect(alice);
+    const receiver = await connect(bob);
+    // Committed, but nobody heard of it: what a database connection lost after COMMIT leaves behind.
+    const stored = await server.node.storage.messages.append({
+      id: `m_lost_${Date.now()}`,
+      conversationId,
+      senderId: alice.user.id,
+      clientMsgId: 'c-lost-1',
+      type: 'text',
+      content: 'committed, answer lost',
+      mediaId: null,
+      replyToId: null,
+      createdAt: new Date().toISOString(),
+      system: null,
+    });
+    const retry = await sender.sendMessage(conversationId, 'committed, answer lost', 'c-lost-1');
+    assert.equal(retry.message.id, stored.message.id);
+    const arrived = await receiver.next('message:new', (f) => f.message.id === stored.message.id);
+    assert.equal(arrived.message.seq, 1);
+    // A second retry announces it again; the receiver's stream drops the copy by seq.
+    await sender.sendMessage(conversationId, 'committed, answer lost', 'c-lost-1');
+    const next = await sender.sendMessage(conversationId, 'the next one', 'c-lost-2');
+    await receiver.next('message:new', (f) => f.message.id === next.message.id);
+    assert.deepEqual(receiver.seqs(conversationId), [1, 2]);
+    assert.deepEqual(sender.seqs(conversationId), [1, 2]);
+  });
+
   it('is idempotent for two concurrent sends of the same clientMsgId', async () => {
     const [alice, bob] = await users('send_idem_conc', 2);
     const conversationId = await server.api.direct(alice, bob);

@@ -53,8 +53,8 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       const phone = await storage().delivery.openDevice(b.id, 'phone', nextTime());
       // `other` had the latest activity: it comes last.
       assert.deepEqual(phone, [
-        { conversationId: conversation.id, afterSeq: 0, lastSeq: 5 },
-        { conversationId: other.id, afterSeq: 0, lastSeq: 2 },
+        { conversationId: conversation.id, afterSeq: 0, lastSeq: 5, windowClosed: false },
+        { conversationId: other.id, afterSeq: 0, lastSeq: 2, windowClosed: false },
       ]);
       await storage().delivery.ackDelivery(b.id, 'phone', conversation.id, 3, nextTime());
       await storage().delivery.ackDelivery(b.id, 'phone', other.id, 2, nextTime());
@@ -62,18 +62,18 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
       // A new device does not replay what the user received on another one;
       // conversations with nothing to replay are listed with their position.
       assert.deepEqual(await storage().delivery.openDevice(b.id, 'laptop', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 3, lastSeq: 5 },
-        { conversationId: other.id, afterSeq: 2, lastSeq: 2 },
+        { conversationId: conversation.id, afterSeq: 3, lastSeq: 5, windowClosed: false },
+        { conversationId: other.id, afterSeq: 2, lastSeq: 2, windowClosed: false },
       ]);
       // Sending is no delivery: a new device of the sender replays its own
       // messages too, as no device of the sender acknowledged them.
       assert.deepEqual(await storage().delivery.openDevice(a.id, 'tablet', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 0, lastSeq: 5 },
+        { conversationId: conversation.id, afterSeq: 0, lastSeq: 5, windowClosed: false },
       ]);
       // Reopening a known device is no registration: nothing changes.
       assert.deepEqual(await storage().delivery.openDevice(b.id, 'laptop', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 3, lastSeq: 5 },
-        { conversationId: other.id, afterSeq: 2, lastSeq: 2 },
+        { conversationId: conversation.id, afterSeq: 3, lastSeq: 5, windowClosed: false },
+        { conversationId: other.id, afterSeq: 2, lastSeq: 2, windowClosed: false },
       ]);
       assert.deepEqual(await storage().delivery.openDevice(id('nobody'), 'phone', nextTime()), []);
     });
@@ -86,6 +86,7 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         conversationId: conversation.id,
         afterSeq: 0,
         lastSeq: 3,
+        windowClosed: false,
       });
 
       // In a group, after a partial ack by another device, a send and a
@@ -101,6 +102,7 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         conversationId: group.id,
         afterSeq: 2,
         lastSeq: 7,
+        windowClosed: false,
       });
       assert.equal((await storage().conversations.membership(group.id, b.id))?.deliveredSeq, 2);
       // The admin never acknowledged anything: its new device replays all, its own included.
@@ -124,6 +126,7 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         conversationId: conversation.id,
         afterSeq: 0,
         lastSeq: 6,
+        windowClosed: false,
       });
       assert.equal((await head(storage(), b.id, 'phone', conversation.id))?.afterSeq, 5);
 
@@ -162,28 +165,52 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         conversationId: conversation.id,
         afterSeq: 3,
         lastSeq: 6,
+        windowClosed: false,
       });
       // A device new since the join starts at the delivered watermark, here the window start too.
       assert.equal((await head(storage(), b!.id, 'laptop', conversation.id))?.afterSeq, 3);
     });
 
-    it('leaves a removed member conversation out of the outbox, and refuses its acks', async () => {
+    it("replays to a removed member's device what it had not acknowledged up to the removal, and takes its acks", async () => {
       const [admin, b] = await createUsers(storage(), 2);
       const { conversation } = await createGroup(storage(), admin!.id, [b!.id]);
       await storage().delivery.openDevice(b!.id, 'phone', nextTime());
       await post(storage(), conversation.id, admin!.id, 3);
       assert.equal((await head(storage(), b!.id, 'phone', conversation.id))?.lastSeq, 4);
 
-      await storage().conversations.removeMember(
+      const removal = await storage().conversations.removeMember(
         conversation.id,
         b!.id,
         systemDraft(admin!.id, 'member_removed', b!.id),
       );
+      assert.equal(removal.message.seq, 5);
       await post(storage(), conversation.id, admin!.id, 2);
-      assert.equal(await head(storage(), b!.id, 'phone', conversation.id), undefined);
+      // Up to and including its own removal, nothing after it.
+      assert.deepEqual(await head(storage(), b!.id, 'phone', conversation.id), {
+        conversationId: conversation.id,
+        afterSeq: 0,
+        lastSeq: 5,
+        windowClosed: true,
+      });
+      // A device first seen after the removal never was owed anything of it.
       assert.equal(await head(storage(), b!.id, 'laptop', conversation.id), undefined);
-      assert.equal(await storage().delivery.ackDelivery(b!.id, 'phone', conversation.id, 3, nextTime()), null);
+      // The ack moves the device's cursor only: a past member's watermark tells the group nothing.
+      assert.deepEqual(await storage().delivery.ackDelivery(b!.id, 'phone', conversation.id, 3, nextTime()), {
+        conversationId: conversation.id,
+        userId: b!.id,
+        previousDeliveredSeq: 0,
+        deliveredSeq: 0,
+      });
+      assert.equal((await head(storage(), b!.id, 'phone', conversation.id))?.afterSeq, 3);
+      // Clamped to the window's end, not the conversation's last message.
+      await storage().delivery.ackDelivery(b!.id, 'phone', conversation.id, 99, nextTime());
+      assert.equal(await head(storage(), b!.id, 'phone', conversation.id), undefined);
       assert.equal((await storage().conversations.membership(conversation.id, b!.id))?.deliveredSeq, 0);
+      const left = (await storage().delivery.openDevice(b!.id, 'phone', nextTime())).map((h) => h.conversationId);
+      assert.ok(!left.includes(conversation.id), 'a fully acknowledged closed window is not listed');
+      // Someone who never was a member still has nothing to acknowledge.
+      const [stranger] = await createUsers(storage(), 1);
+      assert.equal(await storage().delivery.ackDelivery(stranger!.id, 'phone', conversation.id, 3, nextTime()), null);
     });
 
     it('replays a re-added member from the new window, not from a cursor of the old one', async () => {
@@ -211,6 +238,7 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         conversationId: conversation.id,
         afterSeq: 7,
         lastSeq: 9,
+        windowClosed: false,
       });
       // An ack below the window is clamped up to its start: no watermark move.
       const low = await storage().delivery.ackDelivery(b!.id, 'phone', conversation.id, 3, nextTime());
@@ -287,6 +315,7 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
         conversationId: conversation.id,
         afterSeq: 5,
         lastSeq: 6,
+        windowClosed: false,
       });
 
       const [stranger] = await createUsers(storage(), 1);
@@ -379,6 +408,7 @@ export function describeDeliveryStore(name: string, open: OpenStorage): void {
           conversationId: conversation.id,
           afterSeq: 6,
           lastSeq: 8,
+          windowClosed: false,
         });
         assert.equal((await head(reopened, b.id, 'laptop', conversation.id))?.afterSeq, 3);
         // The devices are known: a third one starts at the delivered watermark.

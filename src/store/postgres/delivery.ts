@@ -41,6 +41,7 @@ interface OutboxRow {
   o_conversation_id: string;
   o_after_seq: number;
   o_last_seq: number;
+  o_window_closed: boolean;
 }
 
 /** A finite seq as an integer PostgreSQL's bigint takes; null otherwise. */
@@ -93,6 +94,7 @@ export class PostgresDeliveryStore implements DeliveryStore, Flushable {
         conversationId: row.o_conversation_id,
         afterSeq: row.o_after_seq,
         lastSeq: row.o_last_seq,
+        windowClosed: row.o_window_closed,
       }));
     });
   }

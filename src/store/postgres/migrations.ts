@@ -6,9 +6,16 @@
  * applied. Append new steps at the end; never edit a released one.
  */
 import type pg from 'pg';
+import { POSTGRES_PUSH_TABLES } from '../../push/store/schema-postgres.js';
 import { PARTITION_FUNCTIONS } from './partitions.js';
 import { LOCK_MIGRATIONS, LOCK_NAMESPACE, transaction } from './pool.js';
-import { APPEND_WITHOUT_WATERMARKS, WRITE_FUNCTIONS } from './schema-functions.js';
+import { ADMIN_FLAG } from './schema-admin.js';
+import {
+  APPEND_WITHOUT_WATERMARKS,
+  FIND_REPEAT_CACHED_PLAN,
+  OUTBOX_CLOSED_WINDOWS,
+  WRITE_FUNCTIONS,
+} from './schema-functions.js';
 import { MEDIA_TABLES } from './schema-media.js';
 import { CORE_TABLES, DEVICE_TABLES, MESSAGE_TABLES } from './schema-tables.js';
 
@@ -25,6 +32,14 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'monthly message partitions', sql: PARTITION_FUNCTIONS },
   { name: 'appends move no watermark', sql: APPEND_WITHOUT_WATERMARKS },
   { name: 'media', sql: MEDIA_TABLES },
+  // 8: the users.is_admin operator flag.
+  { name: 'admin flag', sql: ADMIN_FLAG },
+  // 9: push targets, mutes, notification settings and marks, the push job queue.
+  { name: 'push notifications', sql: POSTGRES_PUSH_TABLES },
+  // 10: the idempotency lookup as plpgsql, whose plan is cached (a SQL function was re-planned per call).
+  { name: 'find_repeat in plpgsql', sql: FIND_REPEAT_CACHED_PLAN },
+  // 11: the outbox covers windows that closed with what their devices had not acknowledged.
+  { name: 'outbox of closed windows', sql: OUTBOX_CLOSED_WINDOWS },
 ];
 
 export interface MigrateOptions {

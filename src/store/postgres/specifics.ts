@@ -148,7 +148,7 @@ export function describePostgresSpecifics(url: string): void {
       assert.ok(moves.every((move) => move !== null && move.deliveredSeq >= move.previousDeliveredSeq));
       assert.equal((await nodeB.conversations.membership(conversation.id, b?.id ?? ''))?.deliveredSeq, 20);
       assert.deepEqual(await nodeA.delivery.openDevice(b?.id ?? '', 'phone', nextTime()), [
-        { conversationId: conversation.id, afterSeq: 20, lastSeq: 20 },
+        { conversationId: conversation.id, afterSeq: 20, lastSeq: 20, windowClosed: false },
       ]);
     });
 

@@ -27,17 +27,20 @@ interface SentMark {
 
 type DeliveryWrite = Ack | SentMark;
 
-interface CurrentMemberRow {
+interface MemberWindowRow {
   visible_from_seq: number;
+  /** The window's last seq: the conversation's for a current member, the removal's for a past one. */
+  window_end: number;
+  window_closed: 0 | 1;
   sent_seq: number;
   delivered_seq: number;
-  last_seq: number;
 }
 
 interface OutboxRow {
   conversation_id: string;
   after_seq: number;
   last_seq: number;
+  window_closed: 0 | 1;
 }
 
 export class SqliteDeliveryStore implements DeliveryStore, Flushable {
@@ -65,21 +68,32 @@ export class SqliteDeliveryStore implements DeliveryStore, Flushable {
       ),
       // Without a cursor (joined since the device was registered) from the
       // window's start; a cursor left from an earlier membership never reaches
-      // below the current window.
+      // below the current window. A closed window (the user left or was
+      // removed) still owes the device what it had not acknowledged up to the
+      // removal, when the device existed by then.
       outbox: db.prepare<{ userId: string; deviceId: string }, OutboxRow>(
-        `SELECT c.id AS conversation_id, c.last_seq,
-                max(coalesce(dc.acked_seq, mb.visible_from_seq - 1), mb.visible_from_seq - 1) AS after_seq
-           FROM memberships mb
-           JOIN conversations c ON c.id = mb.conversation_id
-           LEFT JOIN device_cursors dc
-             ON dc.user_id = mb.user_id AND dc.device_id = @deviceId AND dc.conversation_id = mb.conversation_id
-          WHERE mb.user_id = @userId AND mb.visible_to_seq IS NULL
-          ORDER BY c.last_activity_at ASC, c.last_seq ASC, c.id ASC`,
+        `SELECT conversation_id, last_seq, after_seq, window_closed FROM (
+           SELECT c.id AS conversation_id, coalesce(mb.visible_to_seq, c.last_seq) AS last_seq,
+                  max(coalesce(dc.acked_seq, mb.visible_from_seq - 1), mb.visible_from_seq - 1) AS after_seq,
+                  mb.visible_to_seq IS NOT NULL AS window_closed,
+                  dc.acked_seq IS NOT NULL
+                    OR (SELECT d.first_seen_at FROM devices d WHERE d.user_id = mb.user_id AND d.device_id = @deviceId)
+                       <= (SELECT m.created_at FROM messages m
+                            WHERE m.conversation_id = mb.conversation_id AND m.seq = mb.visible_to_seq) AS device_knew,
+                  c.last_activity_at, c.last_seq AS conversation_last_seq
+             FROM memberships mb
+             JOIN conversations c ON c.id = mb.conversation_id
+             LEFT JOIN device_cursors dc
+               ON dc.user_id = mb.user_id AND dc.device_id = @deviceId AND dc.conversation_id = mb.conversation_id
+            WHERE mb.user_id = @userId)
+          WHERE NOT window_closed OR (after_seq < last_seq AND device_knew)
+          ORDER BY last_activity_at ASC, conversation_last_seq ASC, conversation_id ASC`,
       ),
-      currentMember: db.prepare<[string, string], CurrentMemberRow>(
-        `SELECT mb.visible_from_seq, mb.sent_seq, mb.delivered_seq, c.last_seq
+      memberWindow: db.prepare<[string, string], MemberWindowRow>(
+        `SELECT mb.visible_from_seq, coalesce(mb.visible_to_seq, c.last_seq) AS window_end,
+                mb.visible_to_seq IS NOT NULL AS window_closed, mb.sent_seq, mb.delivered_seq
            FROM memberships mb JOIN conversations c ON c.id = mb.conversation_id
-          WHERE mb.conversation_id = ? AND mb.user_id = ? AND mb.visible_to_seq IS NULL`,
+          WHERE mb.conversation_id = ? AND mb.user_id = ?`,
       ),
       advanceCursor: db.prepare<{ userId: string; deviceId: string; conversationId: string; seq: number }>(
         `INSERT INTO device_cursors (user_id, device_id, conversation_id, acked_seq)
@@ -109,6 +123,7 @@ export class SqliteDeliveryStore implements DeliveryStore, Flushable {
         conversationId: row.conversation_id,
         afterSeq: row.after_seq,
         lastSeq: row.last_seq,
+        windowClosed: row.window_closed === 1,
       }));
     }).immediate;
 
@@ -168,15 +183,20 @@ export class SqliteDeliveryStore implements DeliveryStore, Flushable {
   }
 
   private applyAck(ack: Ack): WatermarkMove | null {
-    const member = this.statements.currentMember.get(ack.conversationId, ack.userId);
+    // A past member's device may still acknowledge what its window held.
+    const member = this.statements.memberWindow.get(ack.conversationId, ack.userId);
     if (!member) return null;
     // An ack from a device never opened registers it like openDevice would, so
     // its other conversations do not replay from the start later.
     this.ensureDevice(ack.userId, ack.deviceId, ack.at);
     const floor = member.visible_from_seq - 1;
-    const seq = Number.isFinite(ack.seq) ? Math.max(floor, Math.min(Math.floor(ack.seq), member.last_seq)) : floor;
+    const seq = Number.isFinite(ack.seq) ? Math.max(floor, Math.min(Math.floor(ack.seq), member.window_end)) : floor;
     const { userId, deviceId, conversationId } = ack;
     this.statements.advanceCursor.run({ userId, deviceId, conversationId, seq });
+    // A past member's ack only ends its device's replay: it tells the group nothing.
+    if (member.window_closed === 1) {
+      return { conversationId, userId, previousDeliveredSeq: member.delivered_seq, deliveredSeq: member.delivered_seq };
+    }
     if (seq > member.delivered_seq || seq > member.sent_seq) {
       this.statements.advanceDelivered.run({ userId, conversationId, seq, at: ack.at });
     }
