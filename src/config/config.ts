@@ -25,6 +25,12 @@ export const configSchema = z.object({
   CHAT_LOGIN_LIMIT_PER_IP: positiveInt.default(30),
   /** Failed logins allowed per username per 15 minutes. */
   CHAT_LOGIN_LIMIT_PER_USERNAME: positiveInt.default(10),
+  /** Messages one user may send per second, sustained (REST and WebSocket together); beyond: 429 rate_limited. */
+  CHAT_MESSAGE_RATE_PER_SECOND: positiveInt.default(20),
+  /** Messages one user may send at once before the per-second rate applies. */
+  CHAT_MESSAGE_RATE_BURST: positiveInt.default(50),
+  /** Groups one user may create per hour. */
+  CHAT_GROUP_CREATE_PER_HOUR: positiveInt.default(100),
   /**
    * Whom to believe about the client address in X-Forwarded-For: unset (nobody:
    * the socket's address counts, so clients cannot forge their way past
@@ -120,6 +126,70 @@ export const configSchema = z.object({
   CHAT_S3_BUCKET: z.string().min(3).max(63).optional(),
   /** Region of the bucket. */
   CHAT_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** How often the admin dashboard's stats are sampled and pushed (and shared between nodes). */
+  CHAT_ADMIN_STATS_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** How often the largest outboxes are counted (a scan of memberships); 0: never. */
+  CHAT_OUTBOX_SCAN_SECONDS: z.coerce.number().int().min(0).default(30),
+  /** Push: how long a message may go unacknowledged by every device of a recipient before it is pushed. */
+  CHAT_PUSH_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Push: messages of one conversation within this window become one notification. */
+  CHAT_PUSH_COALESCE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Push: attempts per notification and target before giving up (backoff doubles each time). */
+  CHAT_PUSH_MAX_ATTEMPTS: positiveInt.max(30).default(8),
+  /** Push: the first retry's delay; then 2x, 4x … (±50% jitter, at most an hour). */
+  CHAT_PUSH_RETRY_BASE_MS: positiveInt.default(1000),
+  /** Push: how often each node looks for jobs other nodes queued. */
+  CHAT_PUSH_POLL_MS: positiveInt.default(1000),
+  /** Web Push VAPID keys (base64url, `npx web-push generate-vapid-keys`); unset: generated into the data folder. */
+  CHAT_VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'a base64url P-256 public key')
+    .optional(),
+  CHAT_VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url P-256 private key')
+    .optional(),
+  /** Web Push contact for the push services: mailto: or https: URL. */
+  CHAT_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'a mailto: or https: URL')
+    .default('mailto:admin@localhost'),
+  /** APNs: the .p8 signing key (PEM file); with CHAT_APNS_KEY_ID, _TEAM_ID and _TOPIC it turns iOS push on. */
+  CHAT_APNS_KEY_FILE: z.string().min(1).optional(),
+  CHAT_APNS_KEY_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{10}$/, '10 characters, A-Z and 0-9')
+    .optional(),
+  CHAT_APNS_TEAM_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{10}$/, '10 characters, A-Z and 0-9')
+    .optional(),
+  /** APNs: the app's bundle id. */
+  CHAT_APNS_TOPIC: z.string().min(1).max(255).optional(),
+  /** APNs endpoint: production, or https://api.sandbox.push.apple.com for development builds. */
+  CHAT_APNS_URL: z.url({ protocol: /^https$/ }).default('https://api.push.apple.com'),
+  /** FCM: the service account JSON key file; set, Android push is on. */
+  CHAT_FCM_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
+  /** FCM HTTP v1 endpoint. */
+  CHAT_FCM_URL: z.url({ protocol: /^https?$/ }).default('https://fcm.googleapis.com'),
+  /** FCM OAuth token endpoint; default the service account's token_uri. */
+  CHAT_FCM_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Hosts (and their subdomains) a Web Push subscription may point at,
+   * comma-separated; `*` allows any https host. The server POSTs to these
+   * endpoints, so an open list lets users aim it at internal hosts.
+   */
+  CHAT_WEB_PUSH_HOSTS: z
+    .string()
+    .default('fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** Extra CA certificates (PEM file) trusted for push endpoints, e.g. a proxy's or a local stand-in's. */
+  CHAT_PUSH_CA_FILE: z.string().min(1).optional(),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

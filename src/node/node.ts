@@ -4,6 +4,7 @@
  * presence and bus, or PostgreSQL and Redis shared by several nodes).
  */
 import { mkdir } from 'node:fs/promises';
+import { createOperations } from '../admin/assemble.js';
 import { resolveJwtSecret } from '../auth/secret.js';
 import { TokenService } from '../auth/tokens.js';
 import type { ChatConfig } from '../config/config.js';
@@ -21,8 +22,10 @@ import { openMediaService } from '../media/assemble.js';
 import type { MediaService } from '../media/service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { countRefusals } from '../observability/rate-limits.js';
 import type { RedisNodeRegistry } from '../presence/nodes.js';
-import type { Storage } from '../store/stores.js';
+import { openPush, type PushRuntime } from '../push/assemble.js';
+import type { ConversationStore, MessageStore, Storage } from '../store/stores.js';
 import { openBackends } from './backends.js';
 
 export interface ChatNode {
@@ -36,6 +39,8 @@ export interface ChatNode {
   gateway: RealtimeGateway;
   /** Uploads, downloads and the orphan sweep (tests call media.sweep(now)). */
   media: MediaService;
+  /** Push notifications: the service, the queue's worker, the providers. */
+  push: PushRuntime;
   /** The live nodes of a scale-out deployment; null when embedded. */
   nodes: RedisNodeRegistry | null;
   /** Stops accepting, lets in-flight requests finish, flushes storage; Redis connections close last. */
@@ -47,6 +52,8 @@ export interface ChatNode {
 export interface NodeOptions {
   logger?: Logger;
   clock?: Clock;
+  /** For the chaos tool's negative control only (bench/chaos/unsafe-ack.ts): wraps the send path's store. */
+  wrapMessageStore?: (messages: MessageStore, conversations: ConversationStore) => MessageStore;
 }
 
 export async function startNode(config: ChatConfig, options: NodeOptions = {}): Promise<ChatNode> {
@@ -68,7 +75,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
 
   const events = new ChatEvents((error) => logger.error({ err: error }, 'event listener failed'));
   events.subscribe((event) => {
-    if (event.type === 'message.created') metrics.messagesStored.inc();
+    if (event.type === 'message.created' && !event.repeat) metrics.messagesStored.inc();
   });
   // What the gateway fans out travels on the bus, to this node and the others.
   events.subscribe((event) => bus.publish(event));
@@ -79,8 +86,8 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     tokens,
     presence,
     clock,
-    loginPerAddress: backends.loginPerAddress,
-    loginFailuresPerUsername: backends.loginFailuresPerUsername,
+    loginPerAddress: countRefusals(backends.loginPerAddress, metrics.rateLimited.loginPerAddress),
+    loginFailuresPerUsername: countRefusals(backends.loginFailuresPerUsername, metrics.rateLimited.loginPerUsername),
   });
   const conversations = new Conversations({
     users: storage.users,
@@ -88,16 +95,19 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     events,
     clock,
     maxGroupMembers: config.CHAT_MAX_GROUP_MEMBERS,
+    groupCreations: backends.groupCreations,
   });
   const messaging = new Messaging({
     users: storage.users,
     conversations: storage.conversations,
-    messages: storage.messages,
+    messages: options.wrapMessageStore?.(storage.messages, storage.conversations) ?? storage.messages,
+    sendLimiter: backends.messageSends,
     delivery: storage.delivery,
     media: storage.media,
     events,
     clock,
   });
+  const push = await openPush({ config, storage, events, clock, logger, metrics });
 
   let draining = false;
   const app = buildHttpServer(
@@ -107,14 +117,31 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
       messaging,
       media,
       metrics,
+      push: push.service,
       checkReady: () => backends.checkReady(),
       isDraining: () => draining,
     },
     logger,
-    { trustProxy: config.CHAT_TRUST_PROXY },
+    { trustProxy: config.CHAT_TRUST_PROXY, allowedOrigins: config.CHAT_ALLOWED_ORIGINS },
   );
 
+  // Metric sources, presence counts and the admin dashboard's service (src/admin/).
+  const operations = createOperations({
+    nodeId: config.CHAT_NODE_ID,
+    redisPrefix: config.CHAT_REDIS_PREFIX,
+    statsIntervalMs: config.CHAT_ADMIN_STATS_INTERVAL_MS,
+    outboxScanMs: config.CHAT_OUTBOX_SCAN_SECONDS * 1000,
+    store: storage.admin,
+    pool: storage.poolStats?.bind(storage),
+    metrics,
+    presence,
+    sessions: () => gateway.registry,
+    redis: backends.redis,
+    nodes: () => backends.nodes,
+    logger,
+  });
   const gateway = new RealtimeGateway({
+    admin: operations.admin,
     accounts,
     conversations,
     messaging,
@@ -141,6 +168,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     allowedOrigins: config.CHAT_ALLOWED_ORIGINS,
     compression: config.CHAT_WS_COMPRESSION,
   });
+  operations.start(app, accounts);
   // Last: the web client's catch-all yields to every API route above.
   registerStaticClient(app);
 
@@ -148,6 +176,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   logger.info({ url }, 'chat node listening');
   await backends.announce(url);
+  push.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -159,6 +188,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     events,
     gateway,
     media,
+    push,
     get nodes() {
       return backends.nodes;
     },
@@ -167,7 +197,9 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
         draining = true;
         await gateway.drain();
         await app.close();
+        await push.close();
         await media.close();
+        operations.close();
         await backends.close();
         logger.info('chat node stopped');
       })();
@@ -176,7 +208,9 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     kill() {
       closing ??= (async () => {
         draining = true;
+        push.abandon();
         await media.close();
+        operations.close();
         await backends.abandon();
         for (const socket of app.websocketServer.clients) socket.terminate();
         await app.close();

@@ -5,7 +5,10 @@
  * and unique constraints as a backstop.
  */
 import type pg from 'pg';
+import { PostgresPushQueue } from '../../push/queue/postgres.js';
+import { PostgresPushStore } from '../../push/store/postgres.js';
 import type { Storage } from '../stores.js';
+import { PostgresAdminStore } from './admin.js';
 import { AppendCommitter } from './append.js';
 import { PostgresConversationStore } from './conversations.js';
 import { PostgresDeliveryStore } from './delivery.js';
@@ -14,6 +17,7 @@ import { PostgresMessageStore } from './messages.js';
 import { migrate } from './migrations.js';
 import { ensureMessagePartitions } from './partitions.js';
 import { createPool, type Observe, type PoolSettings, timed } from './pool.js';
+import { guarded, translate } from './unavailable.js';
 import { PostgresUserStore } from './users.js';
 
 export interface PostgresStorageOptions {
@@ -36,6 +40,13 @@ export interface PostgresStorageOptions {
    * (default daily; 0 turns the timer off, leaving it to ensurePartitions).
    */
   partitionMaintenanceMs?: number;
+  /** application_name of this node's connections (default `chat-server`), e.g. to find them in pg_stat_activity. */
+  applicationName?: string;
+  /**
+   * Called when a call failed because PostgreSQL is out of reach (the call
+   * rejects with `unavailable`); at most once a second, for logging.
+   */
+  onUnavailable?: (error: unknown) => void;
 }
 
 export interface PostgresStorage extends Storage {
@@ -61,6 +72,22 @@ async function withMaintenancePool<T>(settings: PoolSettings, fn: (pool: pg.Pool
   }
 }
 
+/** One report per second at most: an outage fails every call at once. */
+function throttled(report: ((error: unknown) => void) | undefined): ((error: unknown) => void) | undefined {
+  if (!report) return undefined;
+  let last = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < 1_000) return;
+    last = now;
+    try {
+      report(error);
+    } catch {
+      // A logging failure must not change the call's outcome.
+    }
+  };
+}
+
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {
   const settings: PoolSettings = {
     connectionString: options.connectionString,
@@ -68,6 +95,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
     ...(options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
     ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
+    ...(options.applicationName !== undefined ? { applicationName: options.applicationName } : {}),
   };
   await withMaintenancePool(settings, async (maintenance) => {
     await migrate(maintenance, options.schema !== undefined ? { schema: options.schema } : {});
@@ -106,16 +134,27 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       : undefined;
   maintenance?.unref();
 
+  // Every store call fails with `unavailable` (not a driver error) while PostgreSQL is out of reach.
+  const unavailable = throttled(options.onUnavailable);
+  const guard = <T extends object>(store: T): T => guarded(store, unavailable);
   return {
-    users: new PostgresUserStore(pool, observe),
-    conversations: new PostgresConversationStore(pool, queued, observe),
-    messages: new PostgresMessageStore(pool, committer, observe),
-    delivery,
-    media: new PostgresMediaStore(pool, observe),
+    users: guard(new PostgresUserStore(pool, observe)),
+    conversations: guard(new PostgresConversationStore(pool, queued, observe)),
+    messages: guard(new PostgresMessageStore(pool, committer, observe)),
+    delivery: guard(delivery),
+    media: guard(new PostgresMediaStore(pool, observe)),
+    admin: guard(new PostgresAdminStore(pool, observe)),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    push: guard(new PostgresPushStore(pool, observe)),
+    pushQueue: guard(new PostgresPushQueue(pool, observe)),
     ensurePartitions,
     ping: () =>
       timed(observe, 'storage.ping', async () => {
-        await pool.query('SELECT 1');
+        try {
+          await pool.query('SELECT 1');
+        } catch (error) {
+          throw translate(error);
+        }
       }),
     close: () => {
       closing ??= (async () => {
@@ -135,3 +174,4 @@ export { MIGRATIONS, migrate } from './migrations.js';
 export { ensureMessagePartitions, listMessagePartitions } from './partitions.js';
 export type { Observe } from './pool.js';
 export { searchWords } from './search-query.js';
+export { DatabaseUnavailableError, isUnavailable } from './unavailable.js';
