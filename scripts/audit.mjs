@@ -14,7 +14,9 @@ try {
   process.exit(1);
 }
 if (report.statusCode && !report.metadata) {
-  console.warn(`dependency audit skipped: the registry's audit endpoint answered ${report.statusCode} (${report.message})`);
+  console.warn(
+    `dependency audit skipped: the registry's audit endpoint answered ${report.statusCode} (${report.message})`,
+  );
   process.exit(0);
 }
 const counts = report.metadata?.vulnerabilities ?? {};
