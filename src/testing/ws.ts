@@ -32,11 +32,12 @@ export class WsClient {
   static connect(
     baseUrl: string,
     token: string,
-    options: { deviceId?: string; headers?: Record<string, string> } = {},
+    options: { deviceId?: string; mode?: 'observe'; headers?: Record<string, string> } = {},
   ) {
     const url = new URL('/api/v1/ws', baseUrl.replace(/^http/, 'ws'));
     url.searchParams.set('token', token);
     if (options.deviceId) url.searchParams.set('deviceId', options.deviceId);
+    if (options.mode) url.searchParams.set('mode', options.mode);
     return WsClient.open(url.toString(), options.headers);
   }
 
@@ -96,7 +97,7 @@ export class WsClient {
   static async ready(
     baseUrl: string,
     token: string,
-    options: { deviceId?: string; headers?: Record<string, string> } = {},
+    options: { deviceId?: string; mode?: 'observe'; headers?: Record<string, string> } = {},
   ): Promise<WsClient> {
     const client = await WsClient.connect(baseUrl, token, options);
     await client.next('sync:done', (f) => f.ref === undefined, 10_000);

@@ -22,6 +22,8 @@ const handshakeQuery = z.object({
   token: z.string().max(4096).optional(),
   /** Names this device's delivery cursor; acks are per device. */
   deviceId: id.optional(),
+  /** `observe`: no chat traffic, no outbox, no presence (the admin dashboard). */
+  mode: z.enum(['chat', 'observe']).optional(),
 });
 
 declare module 'fastify' {
@@ -29,6 +31,7 @@ declare module 'fastify' {
     deviceId: string;
     /** When the handshake's token expires: the session closes then (4401). */
     tokenExpiresAt: number;
+    observer: boolean;
   }
 }
 
@@ -69,6 +72,7 @@ export function registerWebSocketEndpoint(
           request.callerId = user.id;
           request.deviceId = query.data.deviceId ?? 'default';
           request.tokenExpiresAt = expiresAt;
+          request.observer = query.data.mode === 'observe';
         },
       },
       (socket, request) => {
@@ -77,6 +81,7 @@ export function registerWebSocketEndpoint(
           deviceId: request.deviceId,
           address: request.ip,
           expiresAt: request.tokenExpiresAt,
+          observer: request.observer,
         });
       },
     );

@@ -61,6 +61,8 @@ export interface ClientIdentity {
   address: string;
   /** When the token expires (ms since the epoch). */
   expiresAt: number;
+  /** Gets no chat traffic, replays no outbox, does not count for presence. */
+  observer?: boolean;
 }
 
 export type Refusal = { status: 429 | 503; reason: string } | null;
@@ -117,24 +119,28 @@ export class RealtimeGateway {
   attach(socket: WebSocket, client: ClientIdentity): Session {
     const { userId, deviceId, address } = client;
     const { presence, metrics, logger, options } = this.deps;
-    const session = new Session(randomUUID(), userId, deviceId, socket, options, {
-      source: (conversationId) => this.catchUp.source(conversationId),
-      onSent: (s, message, replayed) => {
-        this.sentMarks.mark(s.userId, message.conversationId, message.seq);
-        metrics.delivered(message.createdAt, replayed);
+    const session = new Session(
+      randomUUID(),
+      userId,
+      deviceId,
+      socket,
+      options,
+      {
+        source: (conversationId) => this.catchUp.source(conversationId),
+        onSent: (s, message, replayed) => {
+          this.sentMarks.mark(s.userId, message.conversationId, message.seq);
+          metrics.delivered(message.createdAt, replayed);
+        },
+        onError: (error) => logger.error({ err: error }, 'stream failed'),
+        onSlowConsumer: () => metrics.slowConsumerDisconnects.inc(),
+        onClose: (s, clean) => this.detach(s, clean),
       },
-      onError: (error) => logger.error({ err: error }, 'stream failed'),
-      onSlowConsumer: () => metrics.slowConsumerDisconnects.inc(),
-      onClose: (s, clean) => this.detach(s, clean),
-    });
+      client.observer ?? false,
+    );
     session.expireAt(client.expiresAt);
     this.registry.add(session, address);
     this.addresses.set(session, address);
     metrics.wsConnections.inc();
-    // Registered before the replay reads the store: what is stored later is routed to this node.
-    const registered = presence.connect(userId, session.id).catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not register the connection');
-    });
     socket.on('message', (data, isBinary) => this.handlers.handle(session, data, isBinary));
     session.send({
       type: 'hello',
@@ -142,6 +148,15 @@ export class RealtimeGateway {
       deviceId,
       serverTime: this.deps.clock.now().toISOString(),
       heartbeatSeconds: Math.round(options.heartbeatTimeoutMs / 2000),
+    });
+    if (session.observer) {
+      session.replayed = true;
+      session.send({ type: 'sync:done' });
+      return session;
+    }
+    // Registered before the replay reads the store: what is stored later is routed to this node.
+    const registered = presence.connect(userId, session.id).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not register the connection');
     });
     void registered.then(() => this.catchUp.replay(session));
     return session;
@@ -171,6 +186,7 @@ export class RealtimeGateway {
     const address = this.addresses.get(session) ?? '';
     this.registry.remove(session, address);
     this.deps.metrics.wsConnections.dec();
+    if (session.observer) return;
     this.deps.presence.disconnect(session.userId, session.id, clean);
     if (!this.registry.hasUser(session.userId)) this.typing.stopAll(session.userId);
   }

@@ -93,6 +93,34 @@ describe('presence:update', () => {
     assert.equal(updatesAbout(strangerClient, user).length, 0, 'no updates to users who share no conversation');
   });
 
+  it('an observer connection (mode=observe) gets no chat traffic and does not make its user online', async () => {
+    const { user, peer, direct } = await peers('pres_observer');
+    const peerClient = await connect(peer);
+    const observer = await WsClient.ready(server.url, user.token, { mode: 'observe' });
+    open.push(observer);
+    assert.deepEqual(
+      observer.frames.map((f) => f.type),
+      ['hello', 'sync:done'],
+      'no outbox replay',
+    );
+    assert.equal((await presenceOf(peer, user)).status, 'offline');
+    // Chat traffic goes to the user's chat connections only.
+    const chat = await connect(user);
+    await peerClient.next('presence:update', about(user, 'online'));
+    const sent = await peerClient.sendMessage(direct, 'not for observers');
+    await chat.next('message:new', (f) => f.message.id === sent.message.id);
+    await observer.ping();
+    await grace();
+    assert.deepEqual(
+      observer.frames.map((f) => f.type),
+      ['hello', 'sync:done', 'pong'],
+      'nothing but its own answers',
+    );
+    await chat.close();
+    await peerClient.next('presence:update', about(user, 'offline'));
+    assert.ok(observer.isOpen);
+  });
+
   it('stays online while another connection is open', async () => {
     const { user, peer } = await peers('pres_multi');
     const peerClient = await connect(peer);

@@ -65,6 +65,8 @@ export class Session {
     private readonly socket: WebSocket,
     private readonly limits: SessionLimits,
     private readonly hooks: SessionHooks,
+    /** Watches (the admin dashboard): the registry keeps it out of every chat audience. */
+    readonly observer = false,
   ) {
     this.tcp = rawSocket(socket);
     socket.on('close', (code) => this.finish(code === 1000 || code === 1001 || code === CLOSE_CODES.goingAway));

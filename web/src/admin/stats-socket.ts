@@ -1,8 +1,8 @@
 /**
  * The dashboard's own WebSocket: subscribes with `admin:subscribe` and hands
  * on `admin:subscribed` (with history) and `admin:stats` frames; reconnects
- * with backoff. A device of its own (`admin-dashboard`), so the chat tab's
- * connection and its cursors are left alone.
+ * with backoff. An observer connection (`mode=observe`): it gets no chat
+ * traffic and replays no outbox, so the chat tab's cursors are left alone.
  */
 import type { AdminOverview, AdminStats } from '../../../src/protocol/admin.js';
 
@@ -28,7 +28,8 @@ export function openStatsSocket(baseUrl: string, token: string, listener: StatsL
     listener.status('connecting');
     const url = new URL('/api/v1/ws', baseUrl.replace(/^http/, 'ws'));
     url.searchParams.set('token', token);
-    url.searchParams.set('deviceId', 'admin-dashboard');
+    // An observer: no chat traffic, outbox or presence of its own.
+    url.searchParams.set('mode', 'observe');
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'admin:subscribe', ref: 'dashboard' }));
