@@ -12,6 +12,7 @@ import { id } from '../../protocol/schemas.js';
 import { bearerToken } from '../http/authenticate.js';
 import type { App } from '../http/deps.js';
 import type { RealtimeGateway } from './gateway.js';
+import { flushNow, rawSocket } from './write-batch.js';
 
 export interface EndpointOptions {
   allowedOrigins: readonly string[];
@@ -42,6 +43,15 @@ export function registerWebSocketEndpoint(
   options: EndpointOptions,
 ): void {
   app.register(websocket, {
+    // A protocol error (an unmasked frame, a bad length): ws has queued its close frame with
+    // the code, possibly in a socket this turn corked (write-batch.ts); it must go out before
+    // the socket does, or the client sees a bare TCP close instead of 1002/1007/1009.
+    errorHandler: (error, socket, request) => {
+      request.log.debug({ err: error }, 'WebSocket protocol error');
+      const tcp = rawSocket(socket);
+      if (tcp) flushNow(tcp);
+      socket.terminate();
+    },
     options: {
       maxPayload: LIMITS.wsFrameBytes,
       perMessageDeflate: options.compression,

@@ -21,6 +21,15 @@ export function rawSocket(socket: WebSocket): Duplex | null {
   return raw && typeof (raw as Duplex).cork === 'function' ? (raw as Duplex) : null;
 }
 
+/**
+ * Writes out what the socket holds now: before it is destroyed, which would
+ * drop it (a close frame queued in this turn, say).
+ */
+export function flushNow(socket: Duplex): void {
+  while (socket.writableCorked > 0) socket.uncork();
+  corked.delete(socket);
+}
+
 /** Holds the socket's writes until the next turn of the event loop. */
 export function corkUntilNextTurn(socket: Duplex): void {
   if (corked.has(socket)) return;
