@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { FileChooser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
   apiUser,
@@ -120,7 +121,7 @@ describe('media attachments', () => {
     await page.getByLabel('Type a message').focus();
     await page.keyboard.press('Shift+Tab');
     assert.equal(await attach.evaluate((el) => el === document.activeElement), true);
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    const chooser = await openChooserWithEnter(page);
     await chooser.setFiles({ name: 'minutes.pdf', mimeType: 'application/pdf', buffer: PDF });
 
     const file = bob.page.locator('.message-row.other .media-file').filter({ hasText: 'minutes.pdf' });
@@ -148,3 +149,23 @@ describe('media attachments', () => {
     await screenshot(bob.page, '11-media');
   });
 });
+
+/**
+ * Enter on the focused attach button opens the file chooser. Headless Chromium
+ * now and then drops the chooser a synthetic key press opened (seen in some
+ * full runs, under load): the key is pressed again, at most three times, and
+ * the chooser must still come from the keyboard.
+ */
+async function openChooserWithEnter(page: Page): Promise<FileChooser> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const [chooser] = await Promise.all([
+        page.waitForEvent('filechooser', { timeout: 5000 }),
+        page.keyboard.press('Enter'),
+      ]);
+      return chooser;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
