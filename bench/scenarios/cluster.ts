@@ -20,10 +20,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { dropSchema } from '../../src/store/postgres/test-support.js';
 import { freePort, type NodeProcess, spawnNode } from '../../src/testing/node-process.js';
-import { LoadClient } from '../lib/http-client.js';
+import { dropPrefix } from '../../src/testing/services.js';
+import { numberOption, option } from '../lib/options.js';
+import { registerPairs } from '../lib/pairs.js';
 import { ProcessSampler } from '../lib/proc-stats.js';
 import { describeMachine, type Row, writeReport } from '../lib/report.js';
 import { buildServer, startServerProcess } from '../lib/server-process.js';
@@ -37,19 +38,6 @@ const WINDOW = 10;
 const SECRET = 'bench-secret-bench-secret-bench-secret!';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
-
-function numberOption(name: string, fallback: number): number {
-  const value = option(name);
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number`);
-  return parsed;
-}
 
 interface Deployment {
   name: string;
@@ -112,8 +100,8 @@ async function scaleOut(count: number, run: string): Promise<Deployment> {
     spawnNode({ id: `bench-${i}`, port: await freePort(), env, from: 'dist', readyTimeoutMs: 60_000 });
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.stop(5_000)));
-    await dropSchema(schema);
-    await dropPrefix(prefix);
+    await dropSchema(DATABASE_URL, schema);
+    await dropPrefix(prefix, REDIS_URL);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -132,82 +120,17 @@ async function scaleOut(count: number, run: string): Promise<Deployment> {
   };
 }
 
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
-  redis.on('error', () => {});
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-interface Registered {
-  user: { id: string };
-  token: string;
-}
-
 /** Users and one direct conversation per pair (over REST, through node 0; not measured); senders and receivers spread. */
-async function setUp(deployment: Deployment, pairs: number): Promise<PairEndpoints[]> {
+function setUp(deployment: Deployment, pairs: number): Promise<PairEndpoints[]> {
   const first = deployment.urls[0] ?? '';
-  const client = new LoadClient(first, 16);
-  const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
-    const res = await client.request<T>('POST', path, body, token);
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  const ws = (i: number, token: string) => {
-    const url = deployment.urls[i % deployment.urls.length] ?? first;
-    return `${url.replace(/^http/, 'ws')}/api/v1/ws?token=${token}&deviceId=bench`;
-  };
-  const endpoints: PairEndpoints[] = new Array(pairs);
-  let next = 0;
-  try {
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < pairs) {
-          const i = next++;
-          const sender = await post<Registered>('/api/v1/auth/register', {
-            username: `cl_s${i}`,
-            password: 'bench-pw-1',
-          });
-          const receiver = await post<Registered>('/api/v1/auth/register', {
-            username: `cl_r${i}`,
-            password: 'bench-pw-1',
-          });
-          const { conversation } = await post<{ conversation: { id: string } }>(
-            '/api/v1/conversations',
-            { type: 'direct', userId: receiver.user.id },
-            sender.token,
-          );
-          endpoints[i] = {
-            senderUrl: ws(i, sender.token),
-            receiverUrl: ws(i + 1, receiver.token),
-            conversationId: conversation.id,
-          };
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-  return endpoints;
+  return registerPairs(first, pairs, {
+    prefix: 'cl',
+    // Pair i's sender on node i, its receiver on node i + 1: every message crosses nodes.
+    wsUrl: (i, side, token) => {
+      const url = deployment.urls[(i + side) % deployment.urls.length] ?? first;
+      return `${url.replace(/^http/, 'ws')}/api/v1/ws?token=${token}&deviceId=bench`;
+    },
+  });
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -26,7 +26,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CpuProfile, summarizeProfile, type TimeShare } from '../lib/cpu-profile.js';
-import { LoadClient } from '../lib/http-client.js';
+import { numberOption } from '../lib/options.js';
+import { registerPairs } from '../lib/pairs.js';
 import { cpuSeconds, ProcessSampler } from '../lib/proc-stats.js';
 import { describeMachine, type Report, type Row, writeReport } from '../lib/report.js';
 import { buildServer, type ServerProcess, startServerProcess } from '../lib/server-process.js';
@@ -65,66 +66,13 @@ interface RoundRecord {
   rssMiB: number;
 }
 
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
-
-function numberOption(name: string, fallback: number): number {
-  const value = option(name);
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive number`);
-  return parsed;
-}
-
-interface Registered {
-  user: { id: string };
-  token: string;
-}
-
 /** Users and one direct conversation per pair, over REST (not measured). */
-async function setUpChat(server: ServerProcess, pairs: number): Promise<PairEndpoints[]> {
-  const client = new LoadClient(server.url, 16);
-  const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
-    const res = await client.request<T>('POST', path, body, token);
-    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+function setUpChat(server: ServerProcess, pairs: number): Promise<PairEndpoints[]> {
   const wsBase = `${server.url.replace(/^http/, 'ws')}/api/v1/ws`;
-  const endpoints: PairEndpoints[] = new Array(pairs);
-  let next = 0;
-  try {
-    // argon2 hashing dominates; a few at a time keeps the server's thread pool busy.
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < pairs) {
-          const i = next++;
-          const sender = await post<Registered>('/api/v1/auth/register', {
-            username: `rt_s${i}`,
-            password: 'bench-password',
-          });
-          const receiver = await post<Registered>('/api/v1/auth/register', {
-            username: `rt_r${i}`,
-            password: 'bench-password',
-          });
-          const { conversation } = await post<{ conversation: { id: string } }>(
-            '/api/v1/conversations',
-            { type: 'direct', userId: receiver.user.id },
-            sender.token,
-          );
-          endpoints[i] = {
-            senderUrl: `${wsBase}?token=${sender.token}&deviceId=bench`,
-            receiverUrl: `${wsBase}?token=${receiver.token}&deviceId=bench`,
-            conversationId: conversation.id,
-          };
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-  return endpoints;
+  return registerPairs(server.url, pairs, {
+    prefix: 'rt',
+    wsUrl: (_i, _side, token) => `${wsBase}?token=${token}&deviceId=bench`,
+  });
 }
 
 function relayPairs(url: string, pairs: number): PairEndpoints[] {
