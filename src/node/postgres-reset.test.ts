@@ -26,7 +26,7 @@ import {
 } from '../store/postgres/test-support.js';
 import { assertError } from '../testing/assertions.js';
 import { freePort, type NodeProcess, spawnNode } from '../testing/node-process.js';
-import { assertAllDelivered, SdkPeer } from '../testing/sdk-peer.js';
+import { allAcknowledged, allReceived, assertAllDelivered, SdkPeer } from '../testing/sdk-peer.js';
 import { Api, type TestUser, tempDir } from '../testing/server.js';
 import { dropPrefix, REDIS_URL, redisUnreachable, requireServices, testPrefix } from '../testing/services.js';
 import { TcpProxy } from '../testing/tcp-proxy.js';
@@ -183,11 +183,7 @@ requireServices('postgres connection reset under traffic', reasons, () => {
       assert.equal(raw.all('error').filter((f) => f.code === 'internal_error').length, 0, 'no internal_error frame');
 
       const total = senders.length * perSender;
-      await waitFor(
-        'every send acknowledged',
-        () => (senders.every((p) => p.acked.size === perSender) ? true : undefined),
-        30_000,
-      );
+      await allAcknowledged(senders, perSender);
       assert.ok(ackedAtCut < total, `the path was cut mid-traffic (${ackedAtCut} of ${total} acknowledged)`);
       const history = await api.request('GET', `/api/v1/conversations/${group}/messages?limit=200`, {
         token: probe.token,
@@ -200,13 +196,7 @@ requireServices('postgres connection reset under traffic', reasons, () => {
         'each refused send stored once when repeated',
       );
       assert.equal(probes.find((m) => m.clientMsgId === 'probe-ws')?.id, acked.message.id);
-      for (const peer of peers) {
-        await waitFor(
-          `${peer.user.user.username} received everything`,
-          () => (peer.seqs(group).length >= all.length ? true : undefined),
-          20_000,
-        );
-      }
+      await allReceived(peers, group, all.length);
       assertAllDelivered(all, senders, peers, perSender);
     });
 
@@ -238,22 +228,12 @@ requireServices('postgres connection reset under traffic', reasons, () => {
       await sleep(2_000);
       proxy.restore();
       await Promise.all(sending);
-      await waitFor(
-        'every send acknowledged',
-        () => (senders.every((p) => p.acked.size === perSender) ? true : undefined),
-        30_000,
-      );
+      await allAcknowledged(senders, perSender);
       const history = await api.request('GET', `/api/v1/conversations/${group}/messages?limit=200`, {
         token: r0.token,
       });
       const all = history.body.messages as Message[];
-      for (const peer of devices) {
-        await waitFor(
-          `${peer.user.user.username} received everything`,
-          () => (peer.seqs(group).length >= all.length ? true : undefined),
-          20_000,
-        );
-      }
+      await allReceived(devices, group, all.length);
       assertAllDelivered(all, senders, devices, perSender);
       await waitFor('ready again', async () => ((await readyz(0)).status === 200 ? true : undefined), 10_000);
     });

@@ -17,7 +17,7 @@ import type { Message } from '../../sdk/protocol.js';
 import { createSchema, DATABASE_URL, dropSchema, unreachableReason } from '../store/postgres/test-support.js';
 import { freePort, type NodeProcess, spawnNode } from '../testing/node-process.js';
 import { PrivateRedis, redisServerMissing } from '../testing/redis-server.js';
-import { assertAllDelivered, SdkPeer } from '../testing/sdk-peer.js';
+import { allAcknowledged, allReceived, assertAllDelivered, SdkPeer } from '../testing/sdk-peer.js';
 import { Api, type TestUser, tempDir } from '../testing/server.js';
 import { requireServices, testPrefix } from '../testing/services.js';
 import { WsClient, waitFor } from '../testing/ws.js';
@@ -138,23 +138,13 @@ requireServices('redis restart under traffic', reasons, () => {
       await Promise.all(sending);
 
       const total = senders.length * perSender;
-      await waitFor(
-        'every send acknowledged',
-        () => (senders.every((p) => p.acked.size === perSender) ? true : undefined),
-        30_000,
-      );
+      await allAcknowledged(senders, perSender);
       assert.ok(ackedAtKill < total, `Redis died mid-traffic (${ackedAtKill} of ${total} acknowledged)`);
       const history = await api.request('GET', `/api/v1/conversations/${group}/messages?limit=200`, {
         token: w.token,
       });
       const stored = history.body.messages as Message[];
-      for (const peer of peers) {
-        await waitFor(
-          `${peer.user.user.username} received everything`,
-          () => (peer.seqs(group).length >= stored.length ? true : undefined),
-          20_000,
-        );
-      }
+      await allReceived(peers, group, stored.length);
       assertAllDelivered(stored, senders, peers, perSender);
 
       // The nodes rebuilt what the restart lost, by themselves.

@@ -10,6 +10,7 @@ import { ChatClient } from '../../sdk/client.js';
 import type { ChatApiError } from '../../sdk/errors.js';
 import type { Message } from '../../sdk/protocol.js';
 import type { TestUser } from './server.js';
+import { waitFor } from './ws.js';
 
 function memoryStorage() {
   const data = new Map<string, string>();
@@ -74,6 +75,31 @@ export class SdkPeer {
 
   close(): void {
     this.client.close();
+  }
+}
+
+/** Resolves once every sender has all its sends acknowledged (the SDK retries on its own). */
+export function allAcknowledged(senders: readonly SdkPeer[], sentPerSender: number, timeoutMs = 30_000): Promise<true> {
+  return waitFor(
+    'every send acknowledged',
+    () => (senders.every((p) => p.acked.size === sentPerSender) ? true : undefined),
+    timeoutMs,
+  );
+}
+
+/** Resolves once every device was handed at least `count` messages of the conversation. */
+export async function allReceived(
+  devices: readonly SdkPeer[],
+  conversationId: string,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  for (const peer of devices) {
+    await waitFor(
+      `${peer.user.user.username} received everything`,
+      () => (peer.seqs(conversationId).length >= count ? true : undefined),
+      timeoutMs,
+    );
   }
 }
 
