@@ -55,19 +55,20 @@ export function subscribePushTrigger(deps: TriggerDeps): StopTrigger {
 type MessageCreated = Extract<ChatEvent, { type: 'message.created' }>;
 
 async function enqueueNotifications(deps: TriggerDeps, events: readonly MessageCreated[]): Promise<void> {
-  const recipientsOf = (event: MessageCreated) => event.recipientIds.filter((id) => id !== event.message.senderId);
-  const everyone = new Set(events.flatMap(recipientsOf));
+  const everyone = new Set<string>();
+  for (const { message, recipientIds } of events) {
+    for (const userId of recipientIds) if (userId !== message.senderId) everyone.add(userId);
+  }
   if (everyone.size === 0) return;
   // Most recipients have no push target: they cost a share of one read, no write.
   const targets = new Set(await deps.push.usersWithDevices([...everyone]));
   if (targets.size === 0) return;
   const jobs = [];
   let earliest = Number.POSITIVE_INFINITY;
-  for (const event of events) {
-    const { message } = event;
+  for (const { message, recipientIds } of events) {
     const runAt = Date.parse(message.createdAt) + deps.delayMs;
-    for (const userId of recipientsOf(event)) {
-      if (!targets.has(userId)) continue;
+    for (const userId of recipientIds) {
+      if (userId === message.senderId || !targets.has(userId)) continue;
       jobs.push(notifyJob(userId, message.conversationId, runAt));
       earliest = Math.min(earliest, runAt);
     }
