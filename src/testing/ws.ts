@@ -152,11 +152,15 @@ export class WsClient {
     );
   }
 
-  /** Sends a ping and waits for its pong: every frame the server sent before it has arrived. */
-  async ping(timeoutMs = 5000): Promise<void> {
+  /**
+   * Sends a ping and waits for its pong: every frame the server sent before it has arrived.
+   * `pongsAhead` counts pongs still owed for pings sent before this one (a raw frame that
+   * was a ping), which would otherwise be taken for this ping's answer.
+   */
+  async ping(timeoutMs = 5000, pongsAhead = 0): Promise<void> {
     const pongs = this.all('pong').length;
     this.send({ type: 'ping' });
-    await this.until(() => this.all('pong').length > pongs, timeoutMs, 'pong');
+    await this.until(() => this.all('pong').length > pongs + pongsAhead, timeoutMs, 'pong');
   }
 
   /** Sends raw bytes, as a text frame or (binary: true) a binary frame. */

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { ERROR_CODES } from '../../protocol/errors.js';
-import { CLOSE_CODES } from '../../protocol/frames.js';
+import { CLOSE_CODES, clientFrame } from '../../protocol/frames.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { WsClient } from '../ws.js';
 import { hostileText } from './adversarial.js';
@@ -14,6 +14,15 @@ import { checkProperty, type PropertyRun } from './property.js';
 import type { FuzzTally, FuzzTarget } from './target.js';
 
 const ALLOWED_CLOSES = new Set<number>([CLOSE_CODES.policyViolation, 1009]);
+
+function isPing(text: string, binary: boolean): boolean {
+  if (binary) return false;
+  try {
+    return clientFrame.safeParse(JSON.parse(text)).data?.type === 'ping';
+  } catch {
+    return false;
+  }
+}
 
 export async function fuzzFrames(target: FuzzTarget, run: PropertyRun, tally: FuzzTally): Promise<void> {
   const connect = () => WsClient.ready(target.url, target.alice.token, { deviceId: 'fuzz-frames' });
@@ -41,7 +50,8 @@ export async function fuzzFrames(target: FuzzTarget, run: PropertyRun, tally: Fu
           throw new Error('closed');
         });
         closed.catch(() => {});
-        await Promise.race([client.ping(5_000), closed]);
+        // A fuzzed frame that is a valid ping earns a pong of its own, answered before ours.
+        await Promise.race([client.ping(5_000, isPing(text, binary) ? 1 : 0), closed]);
       } catch (error) {
         if (client.isOpen) throw error;
         await reopen(lastOversized);
