@@ -41,6 +41,8 @@ export interface BatchCommitOptions extends GroupCommitOptions {
    * commit syncs them too.
    */
   durable?: boolean;
+  /** Runs inside each batch transaction after its inputs, before COMMIT. */
+  beforeCommit?: () => void;
 }
 
 /** Something holding queued writes that other writes must not overtake. */
@@ -67,6 +69,7 @@ export class BatchCommitter<I, O> implements Flushable {
     this.observe = options.observe;
     this.operation = options.operation;
     this.durable = options.durable ?? true;
+    const beforeCommit = options.beforeCommit ?? (() => {});
     this.fastBatch = db.transaction((batch: Pending<I, O>[]) => {
       for (const pending of batch) {
         try {
@@ -76,6 +79,7 @@ export class BatchCommitter<I, O> implements Flushable {
           pending.outcome = { ok: false, error };
         }
       }
+      beforeCommit();
     }).immediate;
     // Called inside the batch transaction, better-sqlite3 runs this one as a
     // SAVEPOINT: a throw rolls back this input only and is rethrown here.
@@ -91,6 +95,7 @@ export class BatchCommitter<I, O> implements Flushable {
           pending.outcome = { ok: false, error };
         }
       }
+      beforeCommit();
     }).immediate;
   }
 
@@ -165,6 +170,10 @@ export class BatchCommitter<I, O> implements Flushable {
 /** Group commit for MessageStore.append, observed as `messages.commit_batch`. */
 export class GroupCommitter extends BatchCommitter<MessageDraft, AppendResult> {
   constructor(db: Db, writer: DraftWriter, options: GroupCommitOptions = {}) {
-    super(db, (draft) => writer.append(draft), { ...options, operation: 'messages.commit_batch' });
+    super(db, (draft) => writer.append(draft), {
+      ...options,
+      operation: 'messages.commit_batch',
+      beforeCommit: () => writer.indexAppended(),
+    });
   }
 }

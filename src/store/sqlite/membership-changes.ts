@@ -170,7 +170,9 @@ export class MembershipChanges {
   }
 
   private post(conversationId: string, system: SystemDraft): MessageRecord {
-    return this.writer.append(systemMessageDraft(conversationId, system), { requireMember: false }).message;
+    const { message } = this.writer.append(systemMessageDraft(conversationId, system), { requireMember: false });
+    this.writer.indexAppended();
+    return message;
   }
 
   private conversation(id: string): ConversationRow {

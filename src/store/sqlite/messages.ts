@@ -139,10 +139,14 @@ export class SqliteMessageStore implements MessageStore {
       ];
       if (options.conversationId !== undefined) conditions.push('m.conversation_id = @conversationId');
       if (before !== undefined) conditions.push('f.rowid < @before');
+      // CROSS JOIN fixes the order: the full-text index first, newest match
+      // first. Left to itself, SQLite walked a conversationId's every message
+      // by (conversation_id, seq) and ran MATCH once per row: 6.7 s on a
+      // conversation of 20k messages instead of about a millisecond.
       const sql = `SELECT ${qualified(MESSAGE_COLUMNS, 'm')}
           FROM messages_fts f
-          JOIN messages m ON m.pos = f.rowid
-          JOIN memberships mb ON mb.conversation_id = m.conversation_id AND mb.user_id = @userId
+          CROSS JOIN messages m ON m.pos = f.rowid
+          CROSS JOIN memberships mb ON mb.conversation_id = m.conversation_id AND mb.user_id = @userId
          WHERE ${conditions.join(' AND ')}
          ORDER BY f.rowid DESC
          LIMIT @limit`;
