@@ -1,5 +1,6 @@
 /** The users and direct conversations a WebSocket load runs on, set up over REST (not measured). */
 import { LoadClient } from './http-client.js';
+import { Progress } from './progress.js';
 import type { PairEndpoints } from './ws-driver.js';
 
 interface Registered {
@@ -24,6 +25,7 @@ export async function registerPairs(baseUrl: string, pairs: number, setup: PairS
   const register = (username: string) =>
     post<Registered>('/api/v1/auth/register', { username, password: 'bench-password' });
   const endpoints: PairEndpoints[] = new Array(pairs);
+  const progress = new Progress('register pairs', pairs, { unit: 'pairs' });
   let next = 0;
   try {
     // argon2 hashing dominates; a few at a time keeps the server's thread pool busy.
@@ -43,10 +45,12 @@ export async function registerPairs(baseUrl: string, pairs: number, setup: PairS
             receiverUrl: setup.wsUrl(i, 1, receiver.token),
             conversationId: conversation.id,
           };
+          progress.tick();
         }
       }),
     );
   } finally {
+    progress.finish();
     client.close();
   }
   return endpoints;

@@ -79,6 +79,10 @@ export interface RunResult {
   sentPerSecond: number;
   /** send → receiver's `message:new`, for messages sent within the measured interval (ms). */
   e2eMs: number[];
+  /** When each `e2eMs` sample arrived, ms since the measured interval began (charts over time). */
+  e2eAtMs: number[];
+  /** When each delivery within the measured interval arrived, ms since it began. */
+  deliveredAtMs: number[];
   /** send → `message:ack`, for messages sent within the measured interval (ms). */
   ackMs: number[];
   /** CPU of this (driver) process over the measured interval, % of one core. */
@@ -148,6 +152,8 @@ class Pair {
 }
 
 const CONNECT_BATCH = 50;
+/** Well inside the server's default 60 s heartbeat timeout. */
+const PING_EVERY_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 30_000;
 
 export async function runLoad(options: RunOptions): Promise<RunResult> {
@@ -169,6 +175,8 @@ export async function runLoad(options: RunOptions): Promise<RunResult> {
   let deliveredInWindow = 0;
   let sentInWindow = 0;
   const e2eMs: number[] = [];
+  const e2eAtMs: number[] = [];
+  const deliveredAtMs: number[] = [];
   const ackMs: number[] = [];
 
   const sendOne = (pair: Pair): void => {
@@ -218,9 +226,15 @@ export async function runLoad(options: RunOptions): Promise<RunResult> {
     // The chat server's order is checked on seqs, per connection (onFrame); the relay's on send indexes.
     if (!hasSeq && n !== pair.lastIndex + 1) pair.outOfOrder++;
     pair.lastIndex = Math.max(pair.lastIndex, n);
-    if (now >= measureStart && now < measureEnd) deliveredInWindow++;
+    if (now >= measureStart && now < measureEnd) {
+      deliveredInWindow++;
+      deliveredAtMs.push(now - measureStart);
+    }
     const sentAt = pair.sentAt[n];
-    if (sentAt !== undefined && sentAt >= measureStart && sentAt < measureEnd) e2eMs.push(now - sentAt);
+    if (sentAt !== undefined && sentAt >= measureStart && sentAt < measureEnd) {
+      e2eMs.push(now - sentAt);
+      e2eAtMs.push(now - measureStart);
+    }
   };
 
   const onFrame = (pair: Pair, role: 'sender' | 'receiver', connection: Connection, text: string): void => {
@@ -308,10 +322,17 @@ export async function runLoad(options: RunOptions): Promise<RunResult> {
         pairs.slice(i, i + CONNECT_BATCH).flatMap((pair) => [open(pair, 'receiver'), open(pair, 'sender')]),
       );
     }
+    let lastPing = performance.now();
     ackTimer = setInterval(() => {
       for (const pair of pairs) {
         pair.sender.flushAck();
         pair.receiver.flushAck();
+      }
+      // Chat heartbeats as the SDK sends them: a sender idle through a long drain would hit the
+      // server's heartbeat timeout (4408). Not to the relay, which would forward and ack them.
+      if (dialect === 'chat' && performance.now() - lastPing > PING_EVERY_MS) {
+        lastPing = performance.now();
+        for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.send('{"type":"ping"}');
       }
     }, options.ackIntervalMs);
     // Let the connect-time bursts (presence, replays) settle before sending.
@@ -389,6 +410,8 @@ export async function runLoad(options: RunOptions): Promise<RunResult> {
       deliveredPerSecond: deliveredInWindow / measuredSeconds,
       sentPerSecond: sentInWindow / measuredSeconds,
       e2eMs,
+      e2eAtMs,
+      deliveredAtMs,
       ackMs,
       driverCpuPercent: ((cpu.user + cpu.system) / 1e6 / measuredSeconds) * 100,
       maxScheduleLagMs,

@@ -12,9 +12,10 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-export function startRelayProcess(): Promise<RelayProcess> {
-  // tsx only transpiles relay.ts at load time; the running code is plain JavaScript on `ws`.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'relay.ts'), '0'], {
+/** Starts relay.ts, or another script that prints `listening PORT` the same way (the Socket.IO peer). */
+export function startRelayProcess(script = join(import.meta.dirname, 'relay.ts')): Promise<RelayProcess> {
+  // tsx only transpiles the script at load time; the running code is plain JavaScript on `ws`.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '0'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

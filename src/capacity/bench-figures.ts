@@ -1,7 +1,8 @@
 /**
  * Reads this product's measured figures from the benchmark reports in
  * bench/results/ (written by `npm run bench`): what one node delivers flat out
- * (realtime.json, the chat server's flat-out row) and what the store commits
+ * (direct.json, the chat server's flat-out row; realtime.json, its name before,
+ * when direct.json has none) and what the store commits
  * durably (store.json, the group-commit row). A missing file or row keeps the
  * documented default for that figure.
  */
@@ -31,13 +32,15 @@ function positive(value: unknown): number | null {
 export async function loadBenchFigures(dir = RESULTS_DIR): Promise<BenchFigures> {
   const figures: BenchFigures = { ...DEFAULT_FIGURES, sources: { ...DEFAULT_FIGURES.sources } };
 
-  const realtime = (await rows(dir, 'realtime.json')).find(
-    (row) => row.target === 'chat server' && String(row.load).startsWith('flat-out'),
-  );
-  const nodeRate = positive(realtime?.['delivered msg/s']);
-  if (nodeRate !== null) {
+  for (const file of ['direct.json', 'realtime.json']) {
+    const flatOut = (await rows(dir, file)).find(
+      (row) => row.target === 'chat server' && String(row.load).startsWith('flat-out'),
+    );
+    const nodeRate = positive(flatOut?.['delivered msg/s']);
+    if (nodeRate === null) continue;
     figures.nodeMessagesPerSecond = nodeRate;
-    figures.sources.nodeMessagesPerSecond = `realtime.json: chat server, ${String(realtime?.load)}`;
+    figures.sources.nodeMessagesPerSecond = `${file}: chat server, ${String(flatOut?.load)}`;
+    break;
   }
 
   const store = (await rows(dir, 'store.json')).find((row) => String(row.configuration).includes('group commit'));

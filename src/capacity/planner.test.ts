@@ -92,6 +92,21 @@ describe('benchmark figures', () => {
     }
   });
 
+  it('prefers direct.json (the scenario realtime became) to realtime.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'capacity-'));
+    try {
+      const flatOut = (rate: number) =>
+        JSON.stringify({ rows: [{ target: 'chat server', load: 'flat-out (window 10)', 'delivered msg/s': rate }] });
+      await writeFile(join(dir, 'realtime.json'), flatOut(1000));
+      await writeFile(join(dir, 'direct.json'), flatOut(4000));
+      const figures = await loadBenchFigures(dir);
+      assert.equal(figures.nodeMessagesPerSecond, 4000);
+      assert.match(figures.sources.nodeMessagesPerSecond, /^direct\.json/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('falls back to the defaults without reports', async () => {
     const figures = await loadBenchFigures(join(tmpdir(), 'no-such-bench-results'));
     assert.deepEqual(figures, DEFAULT_FIGURES);

@@ -8,7 +8,20 @@ import { fileURLToPath } from 'node:url';
 import type { Output } from './output.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ALL = ['store', 'realtime', 'cluster'];
+/** Only counts the steps of a bare `chat bench`; bench/run.ts holds the registry. */
+const ALL = [
+  'store',
+  'relay-baseline',
+  'direct',
+  'group',
+  'peer-socketio',
+  'peer-ejabberd',
+  'cluster',
+  'idle',
+  'history',
+  'reconnect-storm',
+  'fanout',
+];
 
 export function progressBar(done: number, total: number, label: string, width = 24): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);

@@ -4,6 +4,8 @@
  * 403, too many connections a 429; only then does the gateway take the socket.
  */
 import websocket from '@fastify/websocket';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Accounts } from '../../domain/accounts.js';
 import { ChatError } from '../../protocol/errors.js';
@@ -12,6 +14,7 @@ import { id } from '../../protocol/schemas.js';
 import { bearerToken } from '../http/authenticate.js';
 import type { App } from '../http/deps.js';
 import type { RealtimeGateway } from './gateway.js';
+import { releaseUpgrade } from './upgrade-release.js';
 import { flushNow, rawSocket } from './write-batch.js';
 
 export interface EndpointOptions {
@@ -46,12 +49,7 @@ export function registerWebSocketEndpoint(
     // A protocol error (an unmasked frame, a bad length): ws has queued its close frame with
     // the code, possibly in a socket this turn corked (write-batch.ts); it must go out before
     // the socket does, or the client sees a bare TCP close instead of 1002/1007/1009.
-    errorHandler: (error, socket, request) => {
-      request.log.debug({ err: error }, 'WebSocket protocol error');
-      const tcp = rawSocket(socket);
-      if (tcp) flushNow(tcp);
-      socket.terminate();
-    },
+    errorHandler: (error, socket, request) => closeOnError(error, socket, request.log),
     options: {
       maxPayload: LIMITS.wsFrameBytes,
       perMessageDeflate: options.compression,
@@ -86,6 +84,8 @@ export function registerWebSocketEndpoint(
         },
       },
       (socket, request) => {
+        // Nothing of the upgrade request may live as long as the connection (upgrade-release.ts).
+        releaseUpgrade(socket, (error) => closeOnError(error, socket, app.log));
         gateway.attach(socket, {
           userId: request.callerId,
           deviceId: request.deviceId,
@@ -96,4 +96,11 @@ export function registerWebSocketEndpoint(
       },
     );
   });
+}
+
+function closeOnError(error: Error, socket: WebSocket, log: FastifyBaseLogger): void {
+  log.debug({ err: error }, 'WebSocket protocol error');
+  const tcp = rawSocket(socket);
+  if (tcp) flushNow(tcp);
+  socket.terminate();
 }
