@@ -3,6 +3,7 @@
  * ordered exactly-once delivery, delivery acks, the send outbox and typing.
  */
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { CHANGE_SYNC_REF, ChangeCursors } from './changes.js';
 import { Connection, type ConnectionState, type HelloFrame } from './connection.js';
 import { ChatApiError } from './errors.js';
 import { type ChatEventMap, Emitter, type Listener } from './events.js';
@@ -26,6 +27,8 @@ export interface ChatClientOptions extends RestOptions {
   storageKey?: string;
   /** Last seq the app already has, per conversation: nothing up to it is delivered again. */
   cursors?: Record<string, number>;
+  /** Last change number the app already has, per conversation (from `changeCursors()`): missed changes are replayed. */
+  changeCursors?: Record<string, number>;
   /** Reconnect backoff: full jitter, ceilings base·2^n up to max (defaults 1 s, 30 s). */
   reconnect?: BackoffOptions;
   /** Ping period (default 30 s); no frame for two periods drops and reconnects. */
@@ -45,6 +48,7 @@ export class ChatClient extends ChatRest {
   private readonly emitter: Emitter<ChatEventMap>;
   private readonly connection: Connection;
   private readonly reorder: ReorderBuffer;
+  private readonly changes: ChangeCursors;
   private readonly outbox: Outbox;
   private readonly typingNotifier: TypingNotifier;
   private readonly acks: ReceiptSender;
@@ -52,6 +56,8 @@ export class ChatClient extends ChatRest {
   private readonly socketImpl: WebSocketConstructor | undefined;
   private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private awaitingReplay = false;
+  /** The change sync waits for the gap sync's answer (messages first). */
+  private changeSyncAfterGaps = false;
 
   constructor(options: ChatClientOptions) {
     super(options);
@@ -76,6 +82,7 @@ export class ChatClient extends ChatRest {
       },
       options.cursors,
     );
+    this.changes = new ChangeCursors(options.changeCursors);
     this.acks = new ReceiptSender(transmit, (id) => this.reorder.cursor(id), options.ackDelayMs);
     this.typingNotifier = new TypingNotifier(transmit, options.typingIntervalMs);
     this.outbox = new Outbox(
@@ -103,6 +110,7 @@ export class ChatClient extends ChatRest {
           this.outbox.disconnected();
           this.typingNotifier.reset();
           this.awaitingReplay = false;
+          this.changeSyncAfterGaps = false;
           this.emitter.emit('disconnected', info);
         },
         closed: (info) => this.shutDown(info, refusal(info)),
@@ -192,6 +200,11 @@ export class ChatClient extends ChatRest {
     return this.reorder.cursors();
   }
 
+  /** Last change number delivered to the app, per conversation (persist it to pass back as `changeCursors`). */
+  changeCursors(): Record<string, number> {
+    return this.changes.snapshot();
+  }
+
   private onHello(frame: HelloFrame): void {
     this.userId = frame.userId;
     this.awaitingReplay = true;
@@ -206,6 +219,7 @@ export class ChatClient extends ChatRest {
   private onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'message:new':
+        this.changes.seen(frame.message.conversationId);
         this.reorder.push(frame.message);
         // Also for a replayed duplicate: its ack may have been lost with the last connection.
         this.acks.delivered(frame.message.conversationId);
@@ -214,8 +228,25 @@ export class ChatClient extends ChatRest {
         this.outbox.ack(frame.clientMsgId, frame.message);
         return;
       case 'message:updated':
+        // A numbered edit or deletion seen already (replayed after a live one) is not repeated.
+        if (frame.changeSeq !== undefined && !this.changes.accept(frame.message.conversationId, frame.changeSeq))
+          return;
         this.emitter.emit('messageUpdated', frame.message);
         return;
+      case 'message:reaction': {
+        if (!this.changes.accept(frame.conversationId, frame.changeSeq)) return;
+        const { type: _type, ...event } = frame;
+        this.emitter.emit('reaction', event);
+        return;
+      }
+      case 'conversation:read':
+        this.emitter.emit('conversationRead', { conversationId: frame.conversationId, seq: frame.seq });
+        return;
+      case 'message:preview': {
+        const { conversationId, messageId, seq, preview } = frame;
+        this.emitter.emit('messagePreview', { conversationId, messageId, seq, preview });
+        return;
+      }
       case 'message:delivered':
       case 'message:read': {
         const receipt = { conversationId: frame.conversationId, userId: frame.userId, seq: frame.seq };
@@ -237,13 +268,34 @@ export class ChatClient extends ChatRest {
       case 'conversation:removed':
         this.emitter.emit('conversationRemoved', { conversationId: frame.conversationId });
         return;
+      case 'conversation:state': {
+        const { conversationId, pinned, pinnedAt, archived } = frame;
+        this.emitter.emit('conversationState', { conversationId, pinned, pinnedAt, archived });
+        return;
+      }
+      case 'conversation:pins':
+        this.emitter.emit('conversationPins', { conversationId: frame.conversationId, pins: frame.pins });
+        return;
       case 'sync:done': {
+        if (frame.ref === 'sdk-gaps' && this.changeSyncAfterGaps) {
+          this.changeSyncAfterGaps = false;
+          this.connection.send(this.changes.syncFrame());
+        }
+        if (frame.ref === CHANGE_SYNC_REF) {
+          this.changes.adoptHeads(frame.changes ?? {});
+          this.emitter.emit('changesSynced', { cursors: this.changes.snapshot() });
+          return;
+        }
         const initial = this.awaitingReplay;
         this.awaitingReplay = false;
         // The replay is in: a gap still open is asked for again from our cursor.
         const gaps = this.reorder.gaps();
         if (initial && Object.keys(gaps).length > 0) {
           this.connection.send({ type: 'sync', conversations: gaps, ref: 'sdk-gaps' });
+          this.changeSyncAfterGaps = true;
+        } else if (initial) {
+          // After the messages: then every change replayed is about a message the app has.
+          this.connection.send(this.changes.syncFrame());
         }
         this.acks.flush();
         this.emitter.emit('synced', { initial });

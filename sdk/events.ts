@@ -2,7 +2,8 @@
 import type { DownInfo } from './connection.js';
 import type { ChatApiError } from './errors.js';
 import type { PendingSend } from './outbox.js';
-import type { Conversation, Message, PresenceStatus } from './protocol.js';
+import type { ChatState, PinnedMessage } from './pins.js';
+import type { Conversation, LinkPreview, Message, PresenceStatus, ReactionEvent } from './protocol.js';
 
 export type Listener<T> = (payload: T) => void;
 
@@ -20,12 +21,24 @@ export interface ChatEventMap {
   message: Message;
   /** An edit or delete-for-everyone. */
   messageUpdated: Message;
+  /** The server fetched the preview of a message's first link (docs/PROTOCOL.md, "Link previews"). */
+  messagePreview: { conversationId: string; messageId: string; seq: number; preview: LinkPreview };
+  /** Someone set (emoji) or removed (null) a reaction; live or replayed, each change once, in change order. */
+  reaction: ReactionEvent;
+  /** The user read up to `seq` on another device: clear the conversation's unread badge up to there. */
+  conversationRead: { conversationId: string; seq: number };
+  /** The change replay after a connection is done; `cursors` are the change cursors now. */
+  changesSynced: { cursors: Record<string, number> };
   delivered: ReceiptEvent;
   read: ReceiptEvent;
   typing: { conversationId: string; userId: string; typing: boolean };
   presence: { userId: string; status: PresenceStatus | null; lastSeen: string | null };
   conversationUpdated: Conversation;
   conversationRemoved: { conversationId: string };
+  /** The user's pinned or archived state of a conversation changed (on this or another device). */
+  conversationState: ChatState;
+  /** A conversation's pinned messages changed: the whole list, newest first. */
+  conversationPins: { conversationId: string; pins: PinnedMessage[] };
   /** After `hello`: the server is about to replay what this device missed. */
   connected: { userId: string; deviceId: string; serverTime: string };
   /** `sync:done`; `initial` for the replay that follows each connection. */

@@ -6,6 +6,8 @@ export type {
   Conversation,
   ConversationSummary,
   ConversationType,
+  LinkPreview,
+  LinkPreviewImage,
   Me,
   Media,
   Member,
@@ -24,6 +26,7 @@ export type {
   UserSettings,
 } from '../src/protocol/dto.js';
 export { ERROR_CODES, type ErrorBody, type ErrorCode } from '../src/protocol/errors.js';
+export type { ForwardResult, ForwardTarget } from '../src/protocol/forwarding.js';
 export {
   CLOSE_CODES,
   type ClientFrame,
@@ -34,6 +37,15 @@ export {
   shouldReconnect,
 } from '../src/protocol/frames.js';
 export { LIMITS } from '../src/protocol/limits.js';
+export { type MentionSpan, mentionedUsernames, mentionSpans } from '../src/protocol/mentions.js';
+export {
+  isReactionEmoji,
+  type ReactionCount,
+  type ReactionEvent,
+  type ReactionOutcome,
+  type ReactionSummary,
+  type Reactor,
+} from '../src/protocol/reactions.js';
 export type {
   addMemberBody,
   createGroupBody,

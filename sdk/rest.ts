@@ -5,10 +5,19 @@
 import type { z } from 'zod';
 import { ChatApiError } from './errors.js';
 import type {
+  ChatSettings,
+  ChatState,
+  ConversationList,
+  ConversationListFilter,
+  ConversationListItem,
+  PinnedMessage,
+} from './pins.js';
+import type {
   addMemberBody,
   Conversation,
-  ConversationSummary,
   createGroupBody,
+  ForwardResult,
+  ForwardTarget,
   historyQuery,
   loginBody,
   Me,
@@ -18,6 +27,8 @@ import type {
   Presence,
   patchGroupBody,
   patchMeBody,
+  ReactionOutcome,
+  Reactor,
   Receipt,
   registerBody,
   searchQuery,
@@ -197,11 +208,20 @@ export class ChatRest {
   }
 
   // Conversations
-  /** The caller's conversations, newest activity first. */
-  async conversations(): Promise<ConversationSummary[]> {
+  /**
+   * The caller's conversations with its state of each (pinned, archived):
+   * by default all of them, pinned first, then newest activity; `archived:
+   * 'false'` the main list only, `'true'` the archived ones only.
+   */
+  async conversations(options: { archived?: ConversationListFilter } = {}): Promise<ConversationListItem[]> {
+    return (await this.conversationList(options.archived ?? 'all')).conversations;
+  }
+
+  /** The list as the server answers it. */
+  async conversationList(archived: ConversationListFilter = 'false'): Promise<ConversationList> {
     const userId = this.userId ?? (await this.me()).user.id;
     const path = `/users/${enc(userId)}/conversations`;
-    return (await this.request<{ conversations: ConversationSummary[] }>('GET', path)).conversations;
+    return this.request<ConversationList>('GET', path, undefined, archived === 'false' ? {} : { archived });
   }
 
   async conversation(conversationId: string): Promise<Conversation> {
@@ -273,16 +293,93 @@ export class ChatRest {
     return (await this.request<{ message: Message }>('DELETE', `/messages/${enc(messageId)}`)).message;
   }
 
+  /** Sets the caller's one reaction on the message (replacing another); answers the message's counts. */
+  react(messageId: string, emoji: string): Promise<ReactionOutcome> {
+    return this.request<ReactionOutcome>('PUT', `/messages/${enc(messageId)}/reaction`, { emoji });
+  }
+
+  /** Removes the caller's reaction. */
+  unreact(messageId: string): Promise<ReactionOutcome> {
+    return this.request<ReactionOutcome>('DELETE', `/messages/${enc(messageId)}/reaction`);
+  }
+
+  /** Who reacted with what, oldest first. */
+  async reactions(messageId: string, limit?: number): Promise<Reactor[]> {
+    const path = `/messages/${enc(messageId)}/reactions`;
+    return (await this.request<{ reactions: Reactor[] }>('GET', path, undefined, { limit })).reactions;
+  }
+
+  /**
+   * Forwards a message to up to LIMITS.forwardTargetsMax conversations; the copies in target order.
+   * A bare conversation id gets a fresh clientMsgId: to retry idempotently, pass the same targets again.
+   */
+  async forward(messageId: string, targets: readonly (string | ForwardTarget)[]): Promise<Message[]> {
+    const body = {
+      targets: targets.map((t) => (typeof t === 'string' ? { conversationId: t, clientMsgId: newClientMsgId() } : t)),
+    };
+    const path = `/messages/${enc(messageId)}/forward`;
+    return (await this.request<ForwardResult>('POST', path, body)).messages;
+  }
+
   /** Full-text search of the caller's messages, newest first. */
   search(q: string, options: SearchOptions = {}): Promise<SearchPage> {
     const query = { q, conversationId: options.conversationId, limit: options.limit, cursor: options.cursor } as Query;
     return this.request<SearchPage>('GET', '/search/messages', undefined, query);
   }
+
+  // Pins and archive (docs/PROTOCOL.md, "Pins and archive")
+  /** Pins (and unarchives) a conversation for the caller; at most 3: a fourth throws `conflict`. */
+  async pinChat(conversationId: string): Promise<ChatState> {
+    return (await this.request<{ state: ChatState }>('PUT', `/users/me/pinned-chats/${enc(conversationId)}`)).state;
+  }
+
+  async unpinChat(conversationId: string): Promise<ChatState> {
+    return (await this.request<{ state: ChatState }>('DELETE', `/users/me/pinned-chats/${enc(conversationId)}`)).state;
+  }
+
+  /** Archives (and unpins) a conversation for the caller. */
+  async archiveChat(conversationId: string): Promise<ChatState> {
+    return (await this.request<{ state: ChatState }>('PUT', `/users/me/archived-chats/${enc(conversationId)}`)).state;
+  }
+
+  async unarchiveChat(conversationId: string): Promise<ChatState> {
+    const path = `/users/me/archived-chats/${enc(conversationId)}`;
+    return (await this.request<{ state: ChatState }>('DELETE', path)).state;
+  }
+
+  async chatSettings(): Promise<ChatSettings> {
+    return (await this.request<{ settings: ChatSettings }>('GET', '/users/me/chat-settings')).settings;
+  }
+
+  async updateChatSettings(settings: ChatSettings): Promise<ChatSettings> {
+    return (await this.request<{ settings: ChatSettings }>('PATCH', '/users/me/chat-settings', settings)).settings;
+  }
+
+  /** The conversation's pinned messages, newest pin first. */
+  async pinnedMessages(conversationId: string): Promise<PinnedMessage[]> {
+    const path = `/conversations/${enc(conversationId)}/pinned-messages`;
+    return (await this.request<{ pins: PinnedMessage[] }>('GET', path)).pins;
+  }
+
+  /** Pins a message (group admins; either member of a direct chat); a fourth replaces the oldest. */
+  async pinMessage(conversationId: string, messageId: string): Promise<PinnedMessage[]> {
+    const path = `/conversations/${enc(conversationId)}/pinned-messages/${enc(messageId)}`;
+    return (await this.request<{ pins: PinnedMessage[] }>('PUT', path)).pins;
+  }
+
+  async unpinMessage(conversationId: string, messageId: string): Promise<PinnedMessage[]> {
+    const path = `/conversations/${enc(conversationId)}/pinned-messages/${enc(messageId)}`;
+    return (await this.request<{ pins: PinnedMessage[] }>('DELETE', path)).pins;
+  }
 }
 
-/** A random, unique idempotency key. */
+/**
+ * A unique idempotency key. It starts with the time, so one sender's keys sort
+ * in send order and the server's (sender, key) index grows at its end instead
+ * of dirtying a random page on every send; 80 random bits keep it unique.
+ */
 export function newClientMsgId(): string {
-  return `c-${randomHex(16)}`;
+  return `c-${Date.now().toString(36).padStart(9, '0')}-${randomHex(10)}`;
 }
 
 export function randomHex(bytes: number): string {

@@ -50,10 +50,20 @@ export function audienceOf(event: BusEvent): readonly string[] | 'everyone' {
   switch (event.type) {
     case 'message.created':
     case 'message.updated':
+      // A channel's readers are not listed: every node hands it to its own followers.
+      return event.channel ? 'everyone' : event.recipientIds;
+    case 'channel.membership':
+      return event.userIds;
+    case 'message.preview':
+    case 'message.reaction':
     case 'typing':
       return event.recipientIds;
     case 'receipt':
       return event.notifyUserIds;
+    case 'conversation.state':
+      return [event.userId];
+    case 'conversation.pins':
+      return event.recipientIds;
     case 'conversation.updated':
       // Rare, and every node's member cache must hear of it, connected members or not.
       return 'everyone';

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseAllowList } from '../previews/target.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -21,6 +22,8 @@ export const configSchema = z.object({
   CHAT_TOKEN_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
   /** Largest group, counting every member. */
   CHAT_MAX_GROUP_MEMBERS: positiveInt.default(1024),
+  /** Largest broadcast channel, admins included. */
+  CHAT_MAX_CHANNEL_MEMBERS: positiveInt.default(100_000),
   /** Login attempts allowed per IP per minute. */
   CHAT_LOGIN_LIMIT_PER_IP: positiveInt.default(30),
   /** Failed logins allowed per username per 15 minutes. */
@@ -190,6 +193,35 @@ export const configSchema = z.object({
     ),
   /** Extra CA certificates (PEM file) trusted for push endpoints, e.g. a proxy's or a local stand-in's. */
   CHAT_PUSH_CA_FILE: z.string().min(1).optional(),
+  /** Link previews of the first http(s) URL of a message (docs/PROTOCOL.md, "Link previews"): on or off. */
+  CHAT_LINK_PREVIEWS: z
+    .enum(['on', 'off'])
+    .default('on')
+    .transform((v) => v === 'on'),
+  /** How long a fetched link preview is reused for the same URL. */
+  CHAT_LINK_PREVIEW_TTL_SECONDS: positiveInt.default(24 * 3600),
+  /** How long a failed link preview fetch is remembered (not retried). */
+  CHAT_LINK_PREVIEW_FAILURE_TTL_SECONDS: positiveInt.default(600),
+  /**
+   * DANGEROUS, for tests only: `address:port` pairs (IP literals, e.g.
+   * 127.0.0.1:8081) link previews may fetch although private. Each one lets
+   * every user make the server request that address and port.
+   */
+  CHAT_LINK_PREVIEW_UNSAFE_ALLOW: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const entries = value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      try {
+        parseAllowList(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+      return entries;
+    }),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

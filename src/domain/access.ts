@@ -22,7 +22,11 @@ export async function requireMember(
   userId: string,
 ): Promise<MemberView> {
   const conversation = await conversations.byId(conversationId);
-  const membership = conversation?.members.find((m) => m.userId === userId);
+  // A channel lists its admins only: its readers' memberships are read one by one.
+  const membership =
+    conversation?.type === 'channel'
+      ? await conversations.membership(conversationId, userId)
+      : conversation?.members.find((m) => m.userId === userId);
   if (!conversation || !isCurrent(membership)) throw new ChatError('not_found', 'conversation not found');
   return { conversation, membership };
 }

@@ -2,6 +2,7 @@
  * Direct chats and groups: creation, listing, settings and membership. Every
  * membership change posts a system message in the same store step.
  */
+import type { MentionStore } from '../mentions/store/store.js';
 import type { Conversation, ConversationSummary, MemberRole, SystemEvent } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
@@ -22,6 +23,8 @@ export interface ConversationsDeps {
   maxGroupMembers: number;
   /** Group creations per user; without it, unlimited. */
   groupCreations?: RateLimiter;
+  /** Unread-mention counts for the list; without it they are all 0. */
+  mentions?: MentionStore;
 }
 
 export interface GroupInput {
@@ -80,9 +83,14 @@ export class Conversations {
   }
 
   async list(callerId: string): Promise<ConversationSummary[]> {
-    const entries = await this.deps.conversations.listForUser(callerId);
+    const [entries, mentionCounts] = await Promise.all([
+      this.deps.conversations.listForUser(callerId),
+      this.deps.mentions?.unreadCounts(callerId) ?? new Map<string, number>(),
+    ]);
     return entries.flatMap((entry) =>
-      entry.conversation.members.some((m) => m.userId === callerId) ? [toSummary(entry)] : [],
+      entry.conversation.type === 'channel' || entry.conversation.members.some((m) => m.userId === callerId)
+        ? [toSummary(entry, mentionCounts.get(entry.conversation.id) ?? 0)]
+        : [],
     );
   }
 
@@ -90,6 +98,8 @@ export class Conversations {
   async peersOf(userId: string): Promise<string[]> {
     const peers = new Set<string>();
     for (const { conversation } of await this.deps.conversations.listForUser(userId)) {
+      // Channel members do not share presence: an admin would hear 100,000 readers come and go.
+      if (conversation.type === 'channel') continue;
       for (const member of conversation.members) if (member.userId !== userId) peers.add(member.userId);
     }
     return [...peers];

@@ -28,6 +28,7 @@ export function toConversation(record: ConversationRecord): Conversation {
     lastSeq: record.lastSeq,
     members: record.members.map(toMember),
     settings: { sendPolicy: record.sendPolicy },
+    ...(record.channel ? { channel: { ...record.channel } } : {}),
   };
 }
 
@@ -48,6 +49,10 @@ export function toMessage(record: MessageRecord): Message {
     deletedAt: record.deletedAt,
   };
   if (record.system) message.system = record.system;
+  // Only when set, like `system`. A deleted message's text is gone, and with it whom it named.
+  if (record.mentions && record.mentions.length > 0 && record.deletedAt === null)
+    message.mentions = [...record.mentions];
+  if (record.forwarded) message.forwarded = true;
   return message;
 }
 
@@ -68,10 +73,11 @@ export function toMedia(record: MediaRecord): Media {
 }
 
 /** A conversation list entry as the viewer sees it; the store counts its unread messages. */
-export function toSummary(entry: ConversationListEntry): ConversationSummary {
+export function toSummary(entry: ConversationListEntry, unreadMentionCount = 0): ConversationSummary {
   return {
     ...toConversation(entry.conversation),
     lastMessage: entry.lastMessage ? toMessage(entry.lastMessage) : null,
     unreadCount: entry.unreadCount,
+    unreadMentionCount,
   };
 }

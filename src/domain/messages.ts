@@ -2,18 +2,23 @@
  * Messages: send (idempotent, durable before it answers), edit, delete for
  * everyone, read marks, receipts, history and search.
  */
-import type { Message, MessageType, Receipt } from '../protocol/dto.js';
+import type { ChangeStore } from '../changes/store/store.js';
+import type { MentionStore } from '../mentions/store/store.js';
+import type { LinkPreview, Message, MessageType, Receipt } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
+import type { ForwardTarget } from '../protocol/forwarding.js';
 import { LIMITS } from '../protocol/limits.js';
 import type { RateLimiter } from '../ratelimit/limiter.js';
 import { StoreError } from '../store/errors.js';
-import type { ConversationRecord, MessageRecord } from '../store/records.js';
+import type { ConversationRecord, MessageDraft, MessageRecord } from '../store/records.js';
 import type { ConversationStore, DeliveryStore, MediaStore, MessageStore, UserStore } from '../store/stores.js';
 import { canSee, isCurrent, requireReader, visibleWindow } from './access.js';
 import { type Clock, newId } from './clock.js';
 import type { ChatEvents } from './events.js';
+import { forwardDrafts, requirePoster } from './forwarding.js';
 import { toMessage } from './mappers.js';
 import { mediaMessageType } from './media.js';
+import { resolveMentions } from './mentions.js';
 import { receiptFor } from './receipts.js';
 
 export interface MessagingDeps {
@@ -27,6 +32,25 @@ export interface MessagingDeps {
   clock: Clock;
   /** Sends per user (REST and WebSocket alike); without it, unlimited. */
   sendLimiter?: RateLimiter;
+  /** Resolves group @mentions; without it no message mentions anyone. */
+  mentions?: MentionStore;
+  /** The stored link previews of messages (src/previews), attached to history; without it none. */
+  previews?: { forMessages(messages: readonly MessageRecord[]): Promise<Map<string, LinkPreview>> };
+  /**
+   * Reactions and the change stream (src/changes): edits and deletions take a
+   * change number there, and history carries reaction summaries. Without it,
+   * edits and deletions go to the message store alone.
+   */
+  changes?: ChangeStore;
+  /**
+   * Broadcast channels (src/domain/channels.ts): their messages fan out to
+   * followers, reads move reader counts, delivery acks store nothing. Without
+   * it every conversation is treated as a group.
+   */
+  channels?: {
+    isChannel(conversationId: string): Promise<boolean>;
+    markRead(userId: string, conversationId: string, seq: number): Promise<void>;
+  };
 }
 
 export interface SendInput {
@@ -55,12 +79,7 @@ export class Messaging {
    * pipeline sends without waiting for each to be durable and keep their order.
    */
   async send(senderId: string, input: SendInput, onQueued?: () => void): Promise<SendResult> {
-    const rate = await this.deps.sendLimiter?.consume(senderId);
-    if (rate && !rate.allowed) {
-      throw new ChatError('rate_limited', 'too many messages; slow down', {
-        retryAfterSeconds: rate.retryAfterSeconds,
-      });
-    }
+    await this.consumeSend(senderId);
     const mediaId = input.mediaId ?? null;
     // Without a type, a message with media takes the media's kind.
     const requested = input.type ?? (mediaId ? null : 'text');
@@ -68,12 +87,7 @@ export class Messaging {
     if (requested === 'text' && mediaId) {
       throw new ChatError('invalid_request', 'a text message carries no media: use type image, video or file');
     }
-    const grant = await this.deps.conversations.sendGrant(input.conversationId, senderId);
-    if (!grant) throw new ChatError('not_found', 'conversation not found');
-    if (grant.type === 'group' && grant.sendPolicy === 'admins' && grant.role !== 'admin') {
-      throw new ChatError('forbidden', 'only admins may send in this group');
-    }
-    if (grant.blockedByPeer) throw new ChatError('forbidden', 'this user does not accept your messages');
+    const grant = requirePoster(await this.deps.conversations.sendGrant(input.conversationId, senderId));
     let type: Exclude<MessageType, 'system'> = requested ?? 'file';
     const createdAt = this.now();
     if (mediaId) {
@@ -89,22 +103,60 @@ export class Messaging {
         throw new ChatError('invalid_request', 'replyToId must name a message of this conversation');
       }
     }
-    try {
-      const appended = this.deps.messages.append({
-        id: newId(),
-        conversationId: input.conversationId,
-        senderId,
-        clientMsgId: input.clientMsgId,
-        type,
-        content: input.content,
-        mediaId,
-        replyToId: input.replyToId ?? null,
-        createdAt,
-        system: null,
+    const conversation = { id: input.conversationId, type: grant.type };
+    const mentions = await resolveMentions(this.deps.mentions, conversation, senderId, input.content);
+    const draft: MessageDraft = {
+      id: newId(),
+      conversationId: input.conversationId,
+      senderId,
+      clientMsgId: input.clientMsgId,
+      type,
+      content: input.content,
+      mediaId,
+      replyToId: input.replyToId ?? null,
+      createdAt,
+      system: null,
+      ...(mentions.length > 0 ? { mentions } : {}),
+    };
+    return this.commit(draft, onQueued);
+  }
+
+  /**
+   * Forwards a message to up to LIMITS.forwardTargetsMax conversations
+   * (src/domain/forwarding.ts); the copies in the order of the targets. Each
+   * target counts as one send for the rate limit.
+   */
+  async forward(callerId: string, messageId: string, targets: readonly ForwardTarget[]): Promise<SendResult[]> {
+    for (let i = 0; i < targets.length; i++) await this.consumeSend(callerId);
+    const drafts = await forwardDrafts(this.deps, callerId, messageId, targets, this.now());
+    const results: SendResult[] = [];
+    // One after another: a failure leaves the later targets unsent, and a retry with the same clientMsgIds completes them.
+    for (const draft of drafts) results.push(await this.commit(draft));
+    return results;
+  }
+
+  private async isChannel(conversationId: string): Promise<boolean> {
+    return (await this.deps.channels?.isChannel(conversationId)) ?? false;
+  }
+
+  private async consumeSend(senderId: string): Promise<void> {
+    const rate = await this.deps.sendLimiter?.consume(senderId);
+    if (rate && !rate.allowed) {
+      throw new ChatError('rate_limited', 'too many messages; slow down', {
+        retryAfterSeconds: rate.retryAfterSeconds,
       });
+    }
+  }
+
+  /** Appends a checked draft and announces it; durable before it resolves. */
+  private async commit(draft: MessageDraft, onQueued?: () => void): Promise<SendResult> {
+    try {
+      const appended = this.deps.messages.append(draft);
       onQueued?.();
       const result = await appended;
-      if (result.created) {
+      if (result.created && (await this.isChannel(draft.conversationId))) {
+        this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: [], channel: true });
+      } else if (result.created) {
         this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: result.recipientIds });
       } else {
         await this.announceRepeat(result.message);
@@ -125,6 +177,10 @@ export class Messaging {
   private async announceRepeat(message: MessageRecord): Promise<void> {
     const conversation = await this.deps.conversations.byId(message.conversationId);
     if (!conversation) return;
+    if (conversation.type === 'channel') {
+      this.deps.events.emit({ type: 'message.created', message, recipientIds: [], repeat: true, channel: true });
+      return;
+    }
     const recipientIds = conversation.members.filter((m) => canSee(m, message.seq)).map((m) => m.userId);
     this.deps.events.emit({ type: 'message.created', message, recipientIds, repeat: true });
   }
@@ -136,24 +192,32 @@ export class Messaging {
     }
     if (message.deletedAt) throw new ChatError('conflict', 'a deleted message cannot be edited');
     checkContent(message.type, content, message.mediaId);
-    const edited = await this.deps.messages.edit(messageId, content, this.now());
-    if (!edited) throw new ChatError('conflict', 'a deleted message cannot be edited');
-    this.emitUpdated(edited, conversation);
-    return toMessage(edited);
+    const at = this.now();
+    const done = this.deps.changes
+      ? await this.deps.changes.edit(messageId, content, callerId, at)
+      : await this.deps.messages.edit(messageId, content, at).then((m) => m && { message: m, change: null });
+    if (!done) throw new ChatError('conflict', 'a deleted message cannot be edited');
+    this.emitUpdated(done.message, conversation, done.change?.changeSeq);
+    return toMessage(done.message);
   }
 
   /** Deletes for everyone: the sender, or an admin of the group. */
   async delete(callerId: string, messageId: string): Promise<Message> {
     const { message, conversation, membership } = await this.visibleMessage(callerId, messageId);
-    const isAdmin = conversation.type === 'group' && membership.role === 'admin';
+    const isAdmin = (conversation.type === 'group' || conversation.type === 'channel') && membership.role === 'admin';
     if ((message.senderId !== callerId && !isAdmin) || message.type === 'system') {
       throw new ChatError('forbidden', 'only the sender or a group admin may delete a message');
     }
     if (message.deletedAt) return toMessage(message);
-    const deleted = await this.deps.messages.softDelete(messageId, this.now());
-    if (!deleted) throw new ChatError('not_found', 'message not found');
-    this.emitUpdated(deleted, conversation);
-    return toMessage(deleted);
+    const at = this.now();
+    const done = this.deps.changes
+      ? await this.deps.changes.softDelete(messageId, callerId, at)
+      : await this.deps.messages.softDelete(messageId, at).then((m) => m && { message: m, change: null });
+    if (!done) throw new ChatError('not_found', 'message not found');
+    // Deleted meanwhile by someone else: that deletion was announced with its change number.
+    if (this.deps.changes && !done.change) return toMessage(done.message);
+    this.emitUpdated(done.message, conversation, done.change?.changeSeq);
+    return toMessage(done.message);
   }
 
   /** The caller has read everything up to this message (and so received it). */
@@ -164,12 +228,16 @@ export class Messaging {
   }
 
   /** Cumulative read mark; the senders of the newly read messages hear of it. */
-  async markReadUpTo(userId: string, conversationId: string, seq: number): Promise<void> {
+  async markReadUpTo(userId: string, conversationId: string, seq: number, originSessionId?: string): Promise<void> {
+    // A channel's reads move reader counts; its admins hear of no one's reads.
+    if (this.deps.channels && (await this.isChannel(conversationId))) {
+      return this.deps.channels.markRead(userId, conversationId, seq);
+    }
     const before = await this.deps.conversations.membership(conversationId, userId);
     if (!isCurrent(before)) throw new ChatError('not_found', 'conversation not found');
     const after = await this.deps.conversations.advanceWatermarks(conversationId, userId, { read: seq }, this.now());
     if (after && after.readSeq > before.readSeq) {
-      await this.announceReceipt('read', conversationId, userId, before.readSeq, after.readSeq);
+      await this.announceReceipt('read', conversationId, userId, before.readSeq, after.readSeq, originSessionId);
     }
   }
 
@@ -178,6 +246,13 @@ export class Messaging {
    * device; the member's delivered watermark is the furthest any device got.
    */
   async acknowledgeDelivery(userId: string, deviceId: string, conversationId: string, seq: number): Promise<void> {
+    // A channel keeps no device cursor: its members catch up by `sync` or history, not an outbox.
+    if (await this.isChannel(conversationId)) {
+      if (!(await this.deps.conversations.membership(conversationId, userId))) {
+        throw new ChatError('not_found', 'conversation not found');
+      }
+      return;
+    }
     const move = await this.deps.delivery.ackDelivery(userId, deviceId, conversationId, seq, this.now());
     if (!move) throw new ChatError('not_found', 'conversation not found');
     if (move.deliveredSeq > move.previousDeliveredSeq) {
@@ -191,6 +266,7 @@ export class Messaging {
     userId: string,
     fromSeq: number,
     toSeq: number,
+    originSessionId?: string,
   ): Promise<void> {
     const senders = await this.deps.messages.sendersBetween(conversationId, fromSeq, toSeq);
     // The user's own other devices hear of reads too, so unread counts agree across devices.
@@ -198,17 +274,33 @@ export class Messaging {
       (id) => kind === 'read' || id !== userId,
     );
     if (notifyUserIds.length === 0) return;
-    this.deps.events.emit({ type: 'receipt', kind, conversationId, userId, seq: toSeq, notifyUserIds });
+    this.deps.events.emit({
+      type: 'receipt',
+      kind,
+      conversationId,
+      userId,
+      seq: toSeq,
+      notifyUserIds,
+      ...(originSessionId !== undefined ? { originSessionId } : {}),
+    });
   }
 
-  private emitUpdated(message: MessageRecord, conversation: ConversationRecord): void {
+  private emitUpdated(message: MessageRecord, conversation: ConversationRecord, changeSeq?: number): void {
     const recipientIds = conversation.members.filter((m) => canSee(m, message.seq)).map((m) => m.userId);
-    this.deps.events.emit({ type: 'message.updated', message, recipientIds });
+    this.deps.events.emit({
+      type: 'message.updated',
+      message,
+      recipientIds,
+      ...(conversation.type === 'channel' ? { channel: true as const } : {}),
+      ...(changeSeq !== undefined ? { changeSeq } : {}),
+    });
   }
 
   /** One receipt per other current member who could see the message. */
   async receipts(callerId: string, messageId: string): Promise<Receipt[]> {
     const { message, conversation } = await this.visibleMessage(callerId, messageId);
+    // A channel has reader counts for its admins (GET /channels/{id}/readers), no per-member receipts.
+    if (conversation.type === 'channel') return [];
     return conversation.members
       .filter((m) => m.userId !== message.senderId && canSee(m, message.seq))
       .map((m) => receiptFor(message.seq, m));
@@ -227,7 +319,24 @@ export class Messaging {
       visibleWindow(membership, conversation.lastSeq),
       options,
     );
-    return { messages: page.messages.map(toMessage), hasMore: page.hasMore };
+    const messages = page.messages.map(toMessage);
+    const previews = await this.deps.previews?.forMessages(page.messages);
+    if (previews?.size) {
+      for (const message of messages) {
+        const preview = previews.get(message.id);
+        if (preview) message.preview = preview;
+      }
+    }
+    const reactions = await this.deps.changes?.summaries(
+      messages.map((m) => m.id),
+      callerId,
+    );
+    // Only messages with reactions carry the field: a message without any reads as the one sent.
+    for (const message of messages) {
+      const summary = reactions?.get(message.id);
+      if (summary) message.reactions = summary;
+    }
+    return { messages, hasMore: page.hasMore };
   }
 
   async search(

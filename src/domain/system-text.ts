@@ -12,6 +12,8 @@ export interface SystemTextInput {
 export function systemText({ event, actor, target, groupName, role }: SystemTextInput): string {
   const who = target ?? 'someone';
   switch (event) {
+    case 'channel_created':
+      return `${actor} created the channel "${groupName ?? ''}"`;
     case 'group_created':
       return `${actor} created the group "${groupName ?? ''}"`;
     case 'member_added':
@@ -24,5 +26,7 @@ export function systemText({ event, actor, target, groupName, role }: SystemText
       return role === 'admin' ? `${actor} made ${who} an admin` : `${actor} dismissed ${who} as admin`;
     case 'group_updated':
       return `${actor} changed the group settings`;
+    case 'message_pinned':
+      return `${actor} pinned a message`;
   }
 }

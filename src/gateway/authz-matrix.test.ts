@@ -42,6 +42,8 @@ before(async () => {
     CHAT_JWT_SECRET: SECRET,
     CHAT_LOGIN_LIMIT_PER_IP: '100000',
     CHAT_LOGIN_LIMIT_PER_USERNAME: '100000',
+    // Every scene creates a group and a channel for the same admin.
+    CHAT_GROUP_CREATE_PER_HOUR: '100000',
   });
   people = await cast(server);
 });
@@ -143,6 +145,15 @@ const FRAME_ROWS: Record<ClientFrameType, FrameRow> = {
     scope: 'conversation',
     frame: (s) => ({ type: 'message:send', conversationId: s.groupId, clientMsgId: `f-${Date.now()}`, content: 'x' }),
   },
+  'message:forward': {
+    scope: 'conversation',
+    frame: (s) => ({
+      type: 'message:forward',
+      messageId: s.messageId,
+      targets: [{ conversationId: s.groupId, clientMsgId: `fw-${Date.now()}-${Math.random()}` }],
+      ref: 'authz',
+    }),
+  },
   'message:received': {
     scope: 'conversation',
     frame: (s) => ({ type: 'message:received', conversationId: s.groupId, seq: 5 }),
@@ -150,6 +161,10 @@ const FRAME_ROWS: Record<ClientFrameType, FrameRow> = {
   'message:read': {
     scope: 'conversation',
     frame: (s) => ({ type: 'message:read', conversationId: s.groupId, seq: 5 }),
+  },
+  'message:react': {
+    scope: 'conversation',
+    frame: (s) => ({ type: 'message:react', messageId: s.messageId, emoji: '👍', ref: 'authz' }),
   },
   'typing:start': { scope: 'conversation', frame: (s) => ({ type: 'typing:start', conversationId: s.groupId }) },
   'typing:stop': { scope: 'conversation', frame: (s) => ({ type: 'typing:stop', conversationId: s.groupId }) },

@@ -9,10 +9,14 @@ import { resolveJwtSecret } from '../auth/secret.js';
 import { TokenService } from '../auth/tokens.js';
 import type { ChatConfig } from '../config/config.js';
 import { Accounts } from '../domain/accounts.js';
+import { Channels } from '../domain/channels.js';
+import { ChatStates } from '../domain/chat-states.js';
 import { type Clock, systemClock } from '../domain/clock.js';
 import { Conversations } from '../domain/conversations.js';
 import { ChatEvents } from '../domain/events.js';
 import { Messaging } from '../domain/messages.js';
+import { PinnedMessages } from '../domain/pinned-messages.js';
+import { Reactions } from '../domain/reactions.js';
 import type { App } from '../gateway/http/deps.js';
 import { buildHttpServer } from '../gateway/http/server.js';
 import { registerStaticClient } from '../gateway/http/static.js';
@@ -24,6 +28,8 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { countRefusals } from '../observability/rate-limits.js';
 import type { RedisNodeRegistry } from '../presence/nodes.js';
+import { openLinkPreviews } from '../previews/assemble.js';
+import type { LinkPreviews } from '../previews/service.js';
 import { openPush, type PushRuntime } from '../push/assemble.js';
 import type { ConversationStore, MessageStore, Storage } from '../store/stores.js';
 import { openBackends } from './backends.js';
@@ -41,6 +47,8 @@ export interface ChatNode {
   media: MediaService;
   /** Push notifications: the service, the queue's worker, the providers. */
   push: PushRuntime;
+  /** Link previews (src/previews); null when CHAT_LINK_PREVIEWS=off. */
+  previews: LinkPreviews | null;
   /** The live nodes of a scale-out deployment; null when embedded. */
   nodes: RedisNodeRegistry | null;
   /** Stops accepting, lets in-flight requests finish, flushes storage; Redis connections close last. */
@@ -96,18 +104,60 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     clock,
     maxGroupMembers: config.CHAT_MAX_GROUP_MEMBERS,
     groupCreations: backends.groupCreations,
+    mentions: storage.mentions,
   });
+  const channels = new Channels({
+    users: storage.users,
+    conversations: storage.conversations,
+    channels: storage.channels,
+    events,
+    clock,
+    maxChannelMembers: config.CHAT_MAX_CHANNEL_MEMBERS,
+    creations: backends.groupCreations,
+  });
+  const previews = openLinkPreviews({ config, storage, events, clock, logger, metrics });
   const messaging = new Messaging({
+    channels,
     users: storage.users,
     conversations: storage.conversations,
     messages: options.wrapMessageStore?.(storage.messages, storage.conversations) ?? storage.messages,
     sendLimiter: backends.messageSends,
     delivery: storage.delivery,
     media: storage.media,
+    mentions: storage.mentions,
+    ...(previews ? { previews } : {}),
+    changes: storage.changes,
+    events,
+    clock,
+  });
+  const reactions = new Reactions({
+    conversations: storage.conversations,
+    messages: storage.messages,
+    changes: storage.changes,
     events,
     clock,
   });
   const push = await openPush({ config, storage, events, clock, logger, metrics });
+  // Pins and archive: listeners on the events (a new message unarchives, a deletion unpins).
+  const pinErrors = (error: unknown) => logger.error({ err: error }, 'pins: follow-up of an event failed');
+  const chatStates = new ChatStates({
+    pins: storage.pins,
+    conversationStore: storage.conversations,
+    conversations,
+    events,
+    clock,
+    onError: pinErrors,
+  });
+  const pinnedMessages = new PinnedMessages({
+    pins: storage.pins,
+    users: storage.users,
+    conversations: storage.conversations,
+    messages: storage.messages,
+    sendLimiter: backends.messageSends,
+    events,
+    clock,
+    onError: pinErrors,
+  });
 
   let draining = false;
   const app = buildHttpServer(
@@ -115,7 +165,12 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
       accounts,
       conversations,
       messaging,
+      chatStates,
+      pinnedMessages,
+      channels,
       media,
+      ...(previews ? { previews } : {}),
+      reactions,
       metrics,
       push: push.service,
       checkReady: () => backends.checkReady(),
@@ -145,6 +200,8 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     accounts,
     conversations,
     messaging,
+    reactions,
+    channels: storage.channels,
     conversationStore: storage.conversations,
     messageStore: storage.messages,
     delivery: storage.delivery,
@@ -189,6 +246,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
     gateway,
     media,
     push,
+    previews,
     get nodes() {
       return backends.nodes;
     },
@@ -198,6 +256,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
         await gateway.drain();
         await app.close();
         await push.close();
+        await previews?.close();
         await media.close();
         operations.close();
         await backends.close();
@@ -209,6 +268,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
       closing ??= (async () => {
         draining = true;
         push.abandon();
+        void previews?.close();
         await media.close();
         operations.close();
         await backends.abandon();

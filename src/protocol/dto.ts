@@ -3,9 +3,11 @@
  * Imported by the server, the SDK and the web client; no Node imports here.
  */
 
+import type { ReactionSummary } from './reactions.js';
+
 export type PrivacyLevel = 'everyone' | 'contacts' | 'nobody';
 export type PresenceStatus = 'online' | 'idle' | 'offline';
-export type ConversationType = 'direct' | 'group';
+export type ConversationType = 'direct' | 'group' | 'channel';
 export type MemberRole = 'admin' | 'member';
 export type SendPolicy = 'all' | 'admins';
 export type MessageType = 'text' | 'image' | 'video' | 'file' | 'system';
@@ -62,9 +64,19 @@ export interface Media {
 
 /** What a system message records, so clients can render it in their own words. */
 export interface SystemEvent {
-  event: 'group_created' | 'member_added' | 'member_removed' | 'member_left' | 'role_changed' | 'group_updated';
+  event:
+    | 'channel_created'
+    | 'group_created'
+    | 'member_added'
+    | 'member_removed'
+    | 'member_left'
+    | 'role_changed'
+    | 'group_updated'
+    | 'message_pinned';
   actorId: string;
   targetId: string | null;
+  /** `message_pinned` only: the pinned message (targetId is its sender). */
+  messageId?: string;
 }
 
 export interface Message {
@@ -83,6 +95,33 @@ export interface Message {
   deletedAt: string | null;
   /** Present on `system` messages only. */
   system?: SystemEvent;
+  /** The preview of the message's first link, once the server fetched it (docs/PROTOCOL.md, "Link previews"). */
+  preview?: LinkPreview;
+  /** Ids of the group members this message @mentions (docs/PROTOCOL.md, "Mentions"); absent when none. */
+  mentions?: string[];
+  /** `true` on a copy posted by forwarding; absent otherwise. */
+  forwarded?: true;
+  /** REST history: counts per emoji, most frequent first, `me` when the caller reacted with it. */
+  reactions?: ReactionSummary[];
+}
+
+/** The preview image, re-encoded by the server; GET it with the bearer token, as the message's members. */
+export interface LinkPreviewImage {
+  url: string;
+  mimeType: string;
+  width: number;
+  height: number;
+  size: number;
+}
+
+/** What the server found at a message's first http(s) link. */
+export interface LinkPreview {
+  /** The link as it appears in the message, normalised (no fragment). */
+  url: string;
+  host: string;
+  title: string | null;
+  description: string | null;
+  image: LinkPreviewImage | null;
 }
 
 export interface Conversation {
@@ -93,13 +132,24 @@ export interface Conversation {
   createdBy: string;
   createdAt: string;
   lastSeq: number;
+  /** Of a channel: its admins only (see `channel.memberCount`). */
   members: Member[];
   settings: { sendPolicy: SendPolicy };
+  /** Broadcast channels only. */
+  channel?: ChannelSettings;
+}
+
+export interface ChannelSettings {
+  /** Anyone may find and join it; otherwise admins add members. */
+  public: boolean;
+  memberCount: number;
 }
 
 export interface ConversationSummary extends Conversation {
   lastMessage: Message | null;
   unreadCount: number;
+  /** Unread messages that @mention the caller; always sent by the server. */
+  unreadMentionCount?: number;
 }
 
 export interface Receipt {

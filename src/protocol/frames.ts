@@ -4,8 +4,11 @@
  */
 import { z } from 'zod';
 import type { AdminOverview, AdminStats } from './admin.js';
-import type { Conversation, Message, PresenceStatus } from './dto.js';
+import type { Conversation, LinkPreview, Message, PresenceStatus } from './dto.js';
 import type { ErrorCode } from './errors.js';
+import { forwardTargets } from './forwarding.js';
+import type { ChatState, PinnedMessage } from './pins.js';
+import { type ReactionEvent, type ReactionOutcome, reactionEmoji } from './reactions.js';
 import { clientMessageType, clientMsgId, id, messageContent } from './schemas.js';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -22,8 +25,12 @@ export const clientFrame = z.discriminatedUnion('type', [
     mediaId: id.nullable().optional(),
     replyToId: id.nullable().optional(),
   }),
+  // One message:ack per target, in target order (docs/PROTOCOL.md, "Forwarding").
+  z.object({ type: z.literal('message:forward'), messageId: id, targets: forwardTargets, ref }),
   z.object({ type: z.literal('message:received'), conversationId: id, seq, ref }),
   z.object({ type: z.literal('message:read'), conversationId: id, seq, ref }),
+  // Sets (emoji) or removes (null) the caller's reaction; answered with reaction:ack (docs/PROTOCOL.md, "Reactions").
+  z.object({ type: z.literal('message:react'), messageId: id, emoji: reactionEmoji.nullable(), ref }),
   z.object({ type: z.literal('typing:start'), conversationId: id }),
   z.object({ type: z.literal('typing:stop'), conversationId: id }),
   z.object({ type: z.literal('presence:set'), status: z.enum(['online', 'idle']) }),
@@ -31,6 +38,8 @@ export const clientFrame = z.discriminatedUnion('type', [
     type: z.literal('sync'),
     /** conversationId -> the last seq the client has; omitted: everything unacknowledged. */
     conversations: z.record(id, seq).optional(),
+    /** conversationId -> the last change number the client has: the changes after it are replayed. */
+    changes: z.record(id, seq).optional(),
     ref,
   }),
   z.object({ type: z.literal('ping') }),
@@ -44,10 +53,14 @@ export type ClientFrameType = ClientFrame['type'];
 
 export type ServerFrame =
   | { type: 'hello'; userId: string; deviceId: string; serverTime: string; heartbeatSeconds: number }
-  | { type: 'sync:done'; ref?: string }
+  | { type: 'sync:done'; ref?: string; changes?: Record<string, number> }
   | { type: 'message:new'; message: Message }
   | { type: 'message:ack'; clientMsgId: string; message: Message }
-  | { type: 'message:updated'; message: Message }
+  | { type: 'message:updated'; message: Message; changeSeq?: number }
+  | ({ type: 'message:reaction' } & ReactionEvent)
+  | ({ type: 'reaction:ack'; ref?: string } & ReactionOutcome)
+  | { type: 'conversation:read'; conversationId: string; seq: number }
+  | { type: 'message:preview'; conversationId: string; messageId: string; seq: number; preview: LinkPreview }
   | { type: 'message:delivered'; conversationId: string; userId: string; seq: number }
   | { type: 'message:read'; conversationId: string; userId: string; seq: number }
   | { type: 'typing:start'; conversationId: string; userId: string }
@@ -55,6 +68,8 @@ export type ServerFrame =
   | { type: 'presence:update'; userId: string; status: PresenceStatus | null; lastSeen: string | null }
   | { type: 'conversation:updated'; conversation: Conversation }
   | { type: 'conversation:removed'; conversationId: string }
+  | ({ type: 'conversation:state' } & ChatState)
+  | { type: 'conversation:pins'; conversationId: string; pins: PinnedMessage[] }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string; clientMsgId?: string }
   | { type: 'pong' }
   | ({ type: 'admin:stats' } & AdminStats)
@@ -64,8 +79,10 @@ export type ServerFrameType = ServerFrame['type'];
 
 export const CLIENT_FRAME_TYPES: readonly ClientFrameType[] = [
   'message:send',
+  'message:forward',
   'message:received',
   'message:read',
+  'message:react',
   'typing:start',
   'typing:stop',
   'presence:set',
@@ -81,6 +98,10 @@ export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = [
   'message:new',
   'message:ack',
   'message:updated',
+  'message:reaction',
+  'reaction:ack',
+  'conversation:read',
+  'message:preview',
   'message:delivered',
   'message:read',
   'typing:start',
@@ -88,6 +109,8 @@ export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = [
   'presence:update',
   'conversation:updated',
   'conversation:removed',
+  'conversation:state',
+  'conversation:pins',
   'error',
   'pong',
   'admin:subscribed',

@@ -19,6 +19,10 @@ export const LIMITS = {
   userSearchLimit: 20,
   /** Conversations one `sync` frame may name. */
   syncConversationsMax: 10_000,
+  /** Distinct users one message may @mention; further names are ignored. */
+  mentionsPerMessage: 32,
+  /** Conversations one forward may target. */
+  forwardTargetsMax: 5,
   /** Largest WebSocket frame a client may send. */
   wsFrameBytes: 64 * 1024,
 } as const;

@@ -40,6 +40,8 @@ export interface PushPayload {
   /** The recipient's unread messages over every conversation. */
   badge: number;
   sound: 'default';
+  /** Present (true) when a covered message @mentions the recipient. */
+  mention?: true;
 }
 
 export const PUSH_LIMITS = {

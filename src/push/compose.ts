@@ -11,6 +11,8 @@ export interface CoveredMessage {
   senderId: string;
   type: string;
   content: string;
+  /** Who the message @mentions (user ids). */
+  mentions?: readonly string[];
 }
 
 export interface ComposeInput {
@@ -20,6 +22,8 @@ export interface ComposeInput {
   senderNames: ReadonlyMap<string, string>;
   badge: number;
   hidePreviews: boolean;
+  /** Whom the notification is for: a message mentioning them says so. */
+  recipientId?: string;
 }
 
 const PREVIEW_CHARS = 120;
@@ -30,18 +34,33 @@ export function composeNotification(input: ComposeInput): PushPayload {
   const newest = messages.at(-1);
   if (!newest) throw new Error('a notification covers at least one message');
   const count = messages.length;
-  const base = { conversationId: conversation.id, messageId: newest.id, count, badge, sound: 'default' as const };
+  const mentioning = input.recipientId
+    ? messages.filter((m) => m.mentions?.includes(input.recipientId ?? '')).at(-1)
+    : undefined;
+  const base = {
+    conversationId: conversation.id,
+    messageId: newest.id,
+    count,
+    badge,
+    sound: 'default' as const,
+    ...(mentioning ? { mention: true as const } : {}),
+  };
   const many = `${count} new messages`;
   if (input.hidePreviews) {
     // Neither who wrote nor what: the lock screen may be seen by anyone.
-    return { ...base, title: 'New messages', body: count === 1 ? 'New message' : many };
+    const body = count === 1 ? 'New message' : many;
+    return { ...base, title: 'New messages', body: mentioning ? `You were mentioned · ${body}` : body };
   }
   const senders = [...new Set(messages.map((m) => m.senderId))];
   const nameOf = (id: string) => input.senderNames.get(id) ?? 'Someone';
   const oneSender = senders.length === 1 ? nameOf(newest.senderId) : null;
   const title = conversation.type === 'group' ? conversation.name || 'Group' : nameOf(newest.senderId);
   let body: string;
-  if (count === 1) {
+  if (mentioning && count === 1) {
+    body = `${nameOf(mentioning.senderId)} mentioned you: ${preview(newest)}`;
+  } else if (mentioning) {
+    body = `${nameOf(mentioning.senderId)} mentioned you · ${many}`;
+  } else if (count === 1) {
     const text = preview(newest);
     body = conversation.type === 'group' ? `${nameOf(newest.senderId)}: ${text}` : text;
   } else {

@@ -10,8 +10,9 @@
  * While all are within their grace, the job looks again later. The notified
  * mark makes each message notified once, even
  * with several nodes running notify jobs of the same key. Messages that
- * arrive while the conversation is muted or do-not-disturb is on are skipped
- * for good (the mark moves past them); they still count in the badge.
+ * arrive while the conversation is muted (except those that @mention the
+ * recipient) or do-not-disturb is on are skipped for good (the mark moves past
+ * them); they still count in the badge.
  */
 import { isCurrent } from '../domain/access.js';
 import type { Clock } from '../domain/clock.js';
@@ -70,7 +71,8 @@ export class Notifier {
     const conversation = await deps.conversations.byId(conversationId);
     if (!conversation) return { done: true };
     const settings = await deps.push.settings(userId);
-    if (await this.silenced(userId, conversationId, settings, now)) {
+    const silence = await this.silenced(userId, conversationId, settings, now);
+    if (silence === 'all') {
       // Skipped for good: unmuting later must not bring these back as "new".
       await deps.push.advanceNotified(userId, conversationId, conversation.lastSeq);
       return { done: true };
@@ -85,11 +87,22 @@ export class Notifier {
     );
     const candidates = await this.withoutBlocked(
       userId,
-      page.messages.filter((m) => m.senderId !== userId && m.type !== 'system' && !m.deletedAt),
+      // A muted conversation still notifies the messages that @mention the user.
+      page.messages.filter(
+        (m) =>
+          m.senderId !== userId &&
+          m.type !== 'system' &&
+          !m.deletedAt &&
+          (silence === 'none' || m.mentions?.includes(userId) === true),
+      ),
     );
     const graceEnd = now.getTime() - deps.graceMs;
     const oldest = candidates[0];
-    if (!oldest) return { done: true };
+    if (!oldest) {
+      // Muted, nothing mentions the user: skipped for good, as a mute without mentions would.
+      if (silence === 'muted') await deps.push.advanceNotified(userId, conversationId, conversation.lastSeq);
+      return { done: true };
+    }
     if (Date.parse(oldest.createdAt) > graceEnd) {
       // Every message is still within its grace: look again when the oldest is due (merged into a pending job if any).
       const runAt = Date.parse(oldest.createdAt) + deps.graceMs;
@@ -115,6 +128,7 @@ export class Notifier {
       senderNames: new Map(senders.map((u) => [u.id, u.displayName])),
       badge: list.reduce((sum, entry) => sum + entry.unreadCount, 0),
       hidePreviews: settings.hidePreviews,
+      recipientId: userId,
     });
     deps.metrics.coalesced.inc(covered.length - 1);
     const messageAt = Date.parse(first.createdAt);
@@ -131,17 +145,21 @@ export class Notifier {
     return { done: true };
   };
 
-  /** Do-not-disturb, or the conversation muted: no notification at all. */
+  /**
+   * Do-not-disturb: no notification at all. The conversation muted: only
+   * messages that @mention the user.
+   */
   private async silenced(
     userId: string,
     conversationId: string,
     settings: NotificationSettings,
     now: Date,
-  ): Promise<boolean> {
+  ): Promise<'none' | 'muted' | 'all'> {
     const iso = now.toISOString();
-    if (settings.doNotDisturb && (settings.doNotDisturbUntil === null || settings.doNotDisturbUntil > iso)) return true;
+    if (settings.doNotDisturb && (settings.doNotDisturbUntil === null || settings.doNotDisturbUntil > iso))
+      return 'all';
     const mute = await this.deps.push.muteOf(userId, conversationId);
-    return mute !== null && (mute.until === null || mute.until > iso);
+    return mute !== null && (mute.until === null || mute.until > iso) ? 'muted' : 'none';
   }
 
   private async withoutBlocked(userId: string, messages: MessageRecord[]): Promise<MessageRecord[]> {

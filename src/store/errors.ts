@@ -8,7 +8,9 @@ export type StoreErrorKind =
   | 'conversation_not_found'
   | 'member_limit'
   | 'already_member'
-  | 'quota_exceeded';
+  | 'quota_exceeded'
+  /** A channel's only admin may not leave or step down. */
+  | 'last_admin';
 
 export class StoreError extends Error {
   readonly kind: StoreErrorKind;

@@ -10,6 +10,7 @@ import type {
   SendPolicy,
   SystemEvent,
 } from '../protocol/dto.js';
+import type { ChannelInfo } from './channel-store.js';
 
 export interface UserRecord {
   id: string;
@@ -70,8 +71,10 @@ export interface ConversationRecord {
   lastSeq: number;
   lastActivityAt: string;
   sendPolicy: SendPolicy;
-  /** Current members only, oldest first. */
+  /** Current members only, oldest first; of a channel, its admins only (it may have 100,000 readers). */
   members: MembershipRecord[];
+  /** Set for type `channel` (see channel-store.ts). */
+  channel?: ChannelInfo;
 }
 
 export interface ConversationPatch {
@@ -100,6 +103,10 @@ export interface MessageRecord {
    * deleted, or the media no longer exists.
    */
   media?: MediaRecord;
+  /** Members the message @mentions (src/mentions); present only when there are some. */
+  mentions?: string[];
+  /** Present (true) only on a forwarded copy. */
+  forwarded?: true;
 }
 
 /** A message before the store gives it a seq. */
@@ -114,6 +121,10 @@ export interface MessageDraft {
   replyToId: string | null;
   createdAt: string;
   system: SystemEvent | null;
+  /** Distinct member ids, at most LIMITS.mentionsPerMessage; omit when none (never an empty array). */
+  mentions?: string[];
+  /** A forwarded copy; omit otherwise. */
+  forwarded?: true;
 }
 
 /** A system message to post with a membership change, atomically. */

@@ -5,9 +5,14 @@
  * Every method is durable before its promise resolves.
  */
 
+import type { ChangeStore } from '../changes/store/store.js';
+import type { MentionStore } from '../mentions/store/store.js';
+import type { LinkPreviewStore } from '../previews/store/store.js';
 import type { ConversationType, MemberRole, SendPolicy } from '../protocol/dto.js';
 import type { PushQueue } from '../push/queue/queue.js';
 import type { PushStore } from '../push/store/store.js';
+import type { ChannelStore } from './channel-store.js';
+import type { PinStore } from './pins/store.js';
 import type {
   ConversationPatch,
   ConversationRecord,
@@ -378,6 +383,16 @@ export interface Storage {
   push: PushStore;
   /** The durable push job queue (src/push/queue). */
   pushQueue: PushQueue;
+  /** Broadcast channels (channel-store.ts). */
+  channels: ChannelStore;
+  /** Pinned and archived chats per user, pinned messages per conversation (src/store/pins). */
+  pins: PinStore;
+  /** The link preview cache and each message's preview (src/previews/store). */
+  previews: LinkPreviewStore;
+  /** Who a group's @names are, unread-mention counts (src/mentions); reads only. */
+  mentions: MentionStore;
+  /** Reactions and the per-conversation change stream (src/changes/store). */
+  changes: ChangeStore;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
   /** Connections of a pooled store (PostgreSQL), for the pool metric. */

@@ -291,6 +291,32 @@ const ROUTES: Route[] = [
     call: (s, u) => api.request('GET', `/api/v1/messages/${s.directSecret.id}/receipts`, { token: u.token }),
   },
   {
+    route: 'PUT /api/v1/messages/:id/reaction',
+    name: 'PUT /messages/{id}/reaction (group secret)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) =>
+      api.request('PUT', `/api/v1/messages/${s.secret.id}/reaction`, { token: u.token, body: { emoji: '👍' } }),
+  },
+  {
+    route: 'PUT /api/v1/messages/:id/reaction',
+    name: 'PUT /messages/{id}/reaction (direct secret)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) =>
+      api.request('PUT', `/api/v1/messages/${s.directSecret.id}/reaction`, { token: u.token, body: { emoji: '👍' } }),
+  },
+  {
+    route: 'DELETE /api/v1/messages/:id/reaction',
+    name: 'DELETE /messages/{id}/reaction (group secret)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('DELETE', `/api/v1/messages/${s.secret.id}/reaction`, { token: u.token }),
+  },
+  {
+    route: 'GET /api/v1/messages/:id/reactions',
+    name: 'GET /messages/{id}/reactions (group secret)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('GET', `/api/v1/messages/${s.secret.id}/reactions`, { token: u.token }),
+  },
+  {
     route: 'PATCH /api/v1/messages/:id',
     name: 'PATCH /messages/{id} (group secret)',
     callers: { outsider: 'denied', removed: 'denied', member: 'denied' },
@@ -367,6 +393,44 @@ const ROUTES: Route[] = [
     name: 'DELETE /conversations/{id}/mute (direct)',
     callers: { outsider: 'denied', removed: 'denied' },
     call: (s, u) => api.request('DELETE', `/api/v1/conversations/${s.directId}/mute`, { token: u.token }),
+  },
+  {
+    route: 'POST /api/v1/messages/:id/forward',
+    name: 'POST /messages/{id}/forward (group secret into the direct chat)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) =>
+      api.request('POST', `/api/v1/messages/${s.secret.id}/forward`, {
+        token: u.token,
+        body: { targets: [{ conversationId: s.directId, clientMsgId: token('fwd') }] },
+      }),
+  },
+  {
+    route: 'GET /api/v1/conversations/:id/pinned-messages',
+    name: 'GET /conversations/{id}/pinned-messages (group)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('GET', `/api/v1/conversations/${s.groupId}/pinned-messages`, { token: u.token }),
+  },
+  {
+    route: 'PUT /api/v1/conversations/:id/pinned-messages/:messageId',
+    name: 'PUT /conversations/{id}/pinned-messages/{messageId} (group: admins only)',
+    callers: { outsider: 'denied', removed: 'denied', member: 'denied' },
+    call: (s, u) =>
+      api.request('PUT', `/api/v1/conversations/${s.groupId}/pinned-messages/${s.secret.id}`, { token: u.token }),
+  },
+  {
+    route: 'DELETE /api/v1/conversations/:id/pinned-messages/:messageId',
+    name: 'DELETE /conversations/{id}/pinned-messages/{messageId} (direct)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) =>
+      api.request('DELETE', `/api/v1/conversations/${s.directId}/pinned-messages/${s.directSecret.id}`, {
+        token: u.token,
+      }),
+  },
+  {
+    route: 'GET /api/v1/messages/:id/preview/image',
+    name: 'GET /messages/{id}/preview/image (group secret)',
+    callers: { outsider: 'denied', removed: 'denied' },
+    call: (s, u) => api.request('GET', `/api/v1/messages/${s.secret.id}/preview/image`, { token: u.token }),
   },
 ];
 

@@ -3,17 +3,21 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifySchema, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from '../../observability/logger.js';
+import { previewRoutes } from '../../previews/routes.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { authenticateHook } from './authenticate.js';
 import type { App, HttpDeps } from './deps.js';
 import { clientErrors, frameworkErrors, installErrorHandling } from './errors.js';
 import { authRoutes } from './routes/auth.js';
+import { channelRoutes } from './routes/channels.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes } from './routes/health.js';
 import { mediaRoutes } from './routes/media.js';
 import { messageRoutes } from './routes/messages.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { pinRoutes } from './routes/pins.js';
+import { reactionRoutes } from './routes/reactions.js';
 import { userRoutes } from './routes/users.js';
 import { registerSecurityHeaders } from './security.js';
 
@@ -85,6 +89,10 @@ export function buildHttpServer(deps: HttpDeps, logger: Logger, options: HttpOpt
     userRoutes(scope, deps);
     conversationRoutes(scope, deps);
     messageRoutes(scope, deps);
+    if (deps.reactions) reactionRoutes(scope, deps.reactions);
+    pinRoutes(scope, deps);
+    if (deps.channels) channelRoutes(scope, deps.channels);
+    if (deps.previews) previewRoutes(scope, deps.previews);
     if (deps.push) {
       deviceRoutes(scope, deps.push);
       notificationRoutes(scope, deps.push);

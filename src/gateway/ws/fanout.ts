@@ -6,7 +6,10 @@
 import type { BusEvent } from '../../bus/bus.js';
 import { toConversation, toMessage } from '../../domain/mappers.js';
 import type { PresenceSnapshot } from '../../presence/presence.js';
+import type { ServerFrame } from '../../protocol/frames.js';
 import type { MessageRecord } from '../../store/records.js';
+import type { ChangeFeeds } from './changes.js';
+import type { ChannelFollowers } from './channel-followers.js';
 import type { RealtimeDeps } from './gateway.js';
 import type { MemberCache } from './members.js';
 import type { SessionRegistry } from './registry.js';
@@ -21,6 +24,10 @@ export class Fanout {
     private readonly deps: RealtimeDeps,
     /** Starts a stream the session had no cursor for. */
     private readonly initStream: (session: Session, conversationId: string) => Promise<void>,
+    /** Orders and de-duplicates numbered changes per connection (changes.ts). */
+    private readonly changeFeeds: ChangeFeeds | null = null,
+    /** The channel side of the fan-out (channel-followers.ts). */
+    private readonly channels: ChannelFollowers | null = null,
   ) {
     this.unsubscribe = [
       deps.bus.subscribe((event) => this.onEvent(event)),
@@ -37,6 +44,7 @@ export class Fanout {
   }
 
   private onEvent(event: BusEvent): void {
+    if (this.channels?.take(event)) return;
     switch (event.type) {
       case 'typing': {
         const { conversationId, userId } = event;
@@ -50,7 +58,27 @@ export class Fanout {
         }
         return;
       case 'message.updated': {
-        const frame = { type: 'message:updated', message: toMessage(event.message) } as const;
+        const { changeSeq } = event;
+        const message = toMessage(event.message);
+        if (changeSeq === undefined || !this.changeFeeds) {
+          const frame = { type: 'message:updated', message } as const;
+          for (const userId of event.recipientIds) this.sendTo(userId, frame);
+          return;
+        }
+        const frame = { type: 'message:updated', message, changeSeq } as const;
+        this.offerChange(event.recipientIds, message.conversationId, changeSeq, frame);
+        return;
+      }
+      case 'message.reaction': {
+        const frame = { type: 'message:reaction', ...event.event } as const;
+        if (this.changeFeeds)
+          this.offerChange(event.recipientIds, event.event.conversationId, event.event.changeSeq, frame);
+        else for (const userId of event.recipientIds) this.sendTo(userId, frame);
+        return;
+      }
+      case 'message.preview': {
+        const { conversationId, messageId, seq, preview } = event;
+        const frame = { type: 'message:preview', conversationId, messageId, seq, preview } as const;
         for (const userId of event.recipientIds) this.sendTo(userId, frame);
         return;
       }
@@ -62,6 +90,21 @@ export class Fanout {
           seq: event.seq,
         } as const;
         for (const userId of event.notifyUserIds) this.sendTo(userId, frame);
+        if (event.kind === 'read') {
+          // The reader's other devices clear their unread badge.
+          const read = { type: 'conversation:read', conversationId: event.conversationId, seq: event.seq } as const;
+          for (const session of this.registry.sessionsOf(event.userId)) {
+            if (session.id !== event.originSessionId) session.send(read);
+          }
+        }
+        return;
+      }
+      case 'conversation.state':
+        this.sendTo(event.userId, { type: 'conversation:state', ...event.state });
+        return;
+      case 'conversation.pins': {
+        const frame = { type: 'conversation:pins', conversationId: event.conversationId, pins: event.pins } as const;
+        for (const userId of event.recipientIds) this.sendTo(userId, frame);
         return;
       }
       case 'conversation.updated': {
@@ -97,6 +140,14 @@ export class Fanout {
       this.initStream(session, message.conversationId).catch((error: unknown) =>
         this.deps.logger.error({ err: error }, 'could not start a stream'),
       );
+    }
+  }
+
+  private offerChange(userIds: readonly string[], conversationId: string, changeSeq: number, frame: ServerFrame): void {
+    for (const userId of userIds) {
+      for (const session of this.registry.sessionsOf(userId)) {
+        this.changeFeeds?.offer(session, conversationId, changeSeq, frame);
+      }
     }
   }
 

@@ -11,13 +11,17 @@ import type { Accounts } from '../../domain/accounts.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Conversations } from '../../domain/conversations.js';
 import type { Messaging } from '../../domain/messages.js';
+import type { Reactions } from '../../domain/reactions.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { PresenceTracker } from '../../presence/presence.js';
 import { CLOSE_CODES } from '../../protocol/frames.js';
+import type { ChannelStore } from '../../store/channel-store.js';
 import type { ConversationStore, DeliveryStore, MessageStore } from '../../store/stores.js';
 import type { AdminFrameHandler } from './admin.js';
 import { CatchUp } from './catchup.js';
+import { ChangeFeeds } from './changes.js';
+import { ChannelFollowers } from './channel-followers.js';
 import { Fanout } from './fanout.js';
 import { FrameHandlers } from './handlers.js';
 import { MemberCache } from './members.js';
@@ -53,6 +57,10 @@ export interface RealtimeDeps {
   options: RealtimeOptions;
   /** The admin frames (src/admin/); without it they are refused. */
   admin?: AdminFrameHandler;
+  /** Reactions and the change stream (src/domain/reactions.ts); without it message:react is refused. */
+  reactions?: Reactions;
+  /** Broadcast channels' membership (channel-followers.ts); without it no connection follows a channel. */
+  channels?: ChannelStore;
 }
 
 export interface ClientIdentity {
@@ -74,6 +82,8 @@ export class RealtimeGateway {
   private readonly typing: TypingRelay;
   private readonly members: MemberCache;
   private readonly catchUp: CatchUp;
+  private readonly changeFeeds: ChangeFeeds | null;
+  private readonly channels: ChannelFollowers | null;
   private readonly addresses = new WeakMap<Session, string>();
   private readonly sentMarks: SentMarks;
   private readonly stopGaps: () => void;
@@ -85,16 +95,29 @@ export class RealtimeGateway {
     );
     this.members = new MemberCache(deps.conversationStore);
     this.catchUp = new CatchUp(deps);
+    this.channels = deps.channels ? new ChannelFollowers(this.registry, deps.channels) : null;
+    this.changeFeeds = deps.reactions
+      ? new ChangeFeeds(deps.reactions, (error) => deps.logger.error({ err: error }, 'change stream failed'))
+      : null;
     this.typing = new TypingRelay((conversationId, userId, typing) => {
       this.fanout.relayTyping(conversationId, userId, typing).catch((error: unknown) => {
         deps.logger.warn({ err: error }, 'typing relay failed');
       });
     }, deps.options.typingLapseMs);
-    this.fanout = new Fanout(this.registry, this.members, deps, (session, conversationId) =>
-      this.catchUp.initStream(session, conversationId),
+    this.fanout = new Fanout(
+      this.registry,
+      this.members,
+      deps,
+      (session, conversationId) => this.catchUp.initStream(session, conversationId),
+      this.changeFeeds,
+      this.channels,
     );
-    this.handlers = new FrameHandlers(deps, this.typing, this.members, (session, ref) =>
-      this.catchUp.replay(session, ref),
+    this.handlers = new FrameHandlers(
+      deps,
+      this.typing,
+      this.members,
+      (session, ref) => this.catchUp.replay(session, ref),
+      this.changeFeeds,
     );
     this.stopGaps = deps.bus.onGap(() => void this.resync());
   }
@@ -128,7 +151,10 @@ export class RealtimeGateway {
       {
         source: (conversationId) => this.catchUp.source(conversationId),
         onSent: (s, message, replayed) => {
-          this.sentMarks.mark(s.userId, message.conversationId, message.seq);
+          // A channel keeps no sent watermarks: 100,000 readers would write one each per message.
+          if (!this.channels?.isFollowed(message.conversationId)) {
+            this.sentMarks.mark(s.userId, message.conversationId, message.seq);
+          }
           metrics.delivered(message.createdAt, replayed);
         },
         onError: (error) => logger.error({ err: error }, 'stream failed'),
@@ -159,6 +185,9 @@ export class RealtimeGateway {
       logger.warn({ err: error }, 'could not register the connection');
     });
     void registered.then(() => this.catchUp.replay(session));
+    this.channels?.follow(session).catch((error: unknown) => {
+      logger.warn({ err: error }, "could not follow the user's channels");
+    });
     return session;
   }
 
@@ -168,6 +197,8 @@ export class RealtimeGateway {
     this.deps.metrics.busResyncs.inc();
     this.deps.logger.info({ sessions: this.registry.size }, 'resyncing sessions from the store');
     await this.catchUp.resync(this.registry.all());
+    await this.channels?.resync();
+    await this.changeFeeds?.catchUp(this.registry.all());
   }
 
   /** Stops taking work, lets in-flight sends finish and be acknowledged, closes every session (1001). */
@@ -188,6 +219,9 @@ export class RealtimeGateway {
     this.deps.metrics.wsConnections.dec();
     if (session.observer) return;
     this.deps.presence.disconnect(session.userId, session.id, clean);
-    if (!this.registry.hasUser(session.userId)) this.typing.stopAll(session.userId);
+    if (!this.registry.hasUser(session.userId)) {
+      this.typing.stopAll(session.userId);
+      this.channels?.forget(session.userId);
+    }
   }
 }

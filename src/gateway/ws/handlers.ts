@@ -4,6 +4,7 @@ import { ChatError, type ErrorCode } from '../../protocol/errors.js';
 import { CLOSE_CODES, type ClientFrame, clientFrame } from '../../protocol/frames.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { adminFrames } from './admin.js';
+import { type ChangeFeeds, replayChanges } from './changes.js';
 import type { RealtimeDeps } from './gateway.js';
 import type { MemberCache } from './members.js';
 import type { Session } from './session.js';
@@ -45,14 +46,22 @@ export class FrameHandlers {
     private readonly typing: TypingRelay,
     private readonly members: MemberCache,
     private readonly replay: (session: Session, ref?: string) => Promise<void>,
+    /** Change cursors per connection (changes.ts); without it `sync` ignores `changes`. */
+    private readonly changeFeeds: ChangeFeeds | null = null,
   ) {
     this.handlers = {
+      'message:forward': (session, frame) => this.forward(session, frame),
       'message:received': async (session, frame) => {
         await deps.messaging.acknowledgeDelivery(session.userId, session.deviceId, frame.conversationId, frame.seq);
       },
       'message:read': async (session, frame) => {
         deps.presence.activity(session.userId, session.id);
-        await deps.messaging.markReadUpTo(session.userId, frame.conversationId, frame.seq);
+        await deps.messaging.markReadUpTo(session.userId, frame.conversationId, frame.seq, session.id);
+      },
+      'message:react': async (session, frame) => {
+        if (!deps.reactions) throw new ChatError('invalid_request', 'reactions are not available');
+        const outcome = await deps.reactions.react(session.userId, frame.messageId, frame.emoji);
+        session.send({ type: 'reaction:ack', ...outcome, ...(frame.ref ? { ref: frame.ref } : {}) });
       },
       'typing:start': (session, frame) => this.typingFrame(session, frame.conversationId, true),
       'typing:stop': (session, frame) => this.typingFrame(session, frame.conversationId, false),
@@ -73,6 +82,10 @@ export class FrameHandlers {
     session.touch();
     const frame = this.parse(session, data, isBinary);
     if (!frame) return;
+    if (!this.accepting && frame.type === 'message:forward') {
+      session.send({ type: 'error', code: 'unavailable', message: 'the server is shutting down', ...refOf(frame) });
+      return;
+    }
     if (!this.accepting && frame.type === 'message:send') {
       session.send({
         type: 'error',
@@ -205,6 +218,15 @@ export class FrameHandlers {
     this.deps.metrics.ackLatency.observe((Date.now() - startedAt) / 1000);
   }
 
+  /** One message:ack per target, in target order, each once its copy is durable. */
+  private async forward(session: Session, frame: Extract<ClientFrame, { type: 'message:forward' }>): Promise<void> {
+    this.deps.presence.activity(session.userId, session.id);
+    const results = await this.deps.messaging.forward(session.userId, frame.messageId, frame.targets);
+    for (const { message } of results) {
+      session.send({ type: 'message:ack', clientMsgId: message.clientMsgId, message });
+    }
+  }
+
   private async typingFrame(session: Session, conversationId: string, typing: boolean): Promise<void> {
     if (this.typingFrames.hit(session, Date.now()) > this.deps.options.typingFramesPer10s) {
       this.deps.metrics.rateLimited.typing.inc();
@@ -224,9 +246,12 @@ export class FrameHandlers {
 
   /** Replays from the client's cursors, or everything unacknowledged when it names none. */
   private async sync(session: Session, frame: Extract<ClientFrame, { type: 'sync' }>): Promise<void> {
-    if (!frame.conversations) return this.replay(session, frame.ref);
+    if (!frame.conversations && !frame.changes) return this.replay(session, frame.ref);
     const { conversationStore } = this.deps;
-    for (const [conversationId, lastSeq] of Object.entries(frame.conversations).slice(0, LIMITS.syncConversationsMax)) {
+    for (const [conversationId, lastSeq] of Object.entries(frame.conversations ?? {}).slice(
+      0,
+      LIMITS.syncConversationsMax,
+    )) {
       const membership = await conversationStore.membership(conversationId, session.userId);
       const conversation = membership ? await conversationStore.byId(conversationId) : null;
       if (!membership || !conversation) continue;
@@ -237,8 +262,17 @@ export class FrameHandlers {
       const afterSeq = Math.min(Math.max(lastSeq, membership.visibleFromSeq - 1), conversation.lastSeq);
       await stream.resumeFrom(afterSeq, conversation.lastSeq);
     }
+    if (frame.changes && this.changeFeeds && this.deps.reactions) {
+      const heads = await replayChanges(session, frame.changes, this.changeFeeds, this.deps.reactions);
+      session.send({ type: 'sync:done', ...(frame.ref ? { ref: frame.ref } : {}), changes: heads });
+      return;
+    }
     session.send(frame.ref ? { type: 'sync:done', ref: frame.ref } : { type: 'sync:done' });
   }
+}
+
+function refOf(frame: { ref?: string | undefined }): { ref?: string } {
+  return frame.ref ? { ref: frame.ref } : {};
 }
 
 function rawText(data: RawData): string {

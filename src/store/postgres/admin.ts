@@ -9,7 +9,8 @@ const OUTBOXES = `
     FROM (SELECT m.user_id,
                  greatest(0, least(c.last_seq, coalesce(m.visible_to_seq, c.last_seq))
                              - greatest(m.delivered_seq, m.visible_from_seq - 1)) AS n
-            FROM memberships m JOIN conversations c ON c.id = m.conversation_id) o
+            FROM memberships m JOIN conversations c ON c.id = m.conversation_id
+           WHERE c.type <> 'channel') o
     JOIN users u ON u.id = o.user_id
    GROUP BY u.id, u.username
   HAVING sum(o.n) > 0

@@ -30,6 +30,8 @@ function draftJson(draft: MessageDraft, requireMember: boolean): Record<string, 
     replyToId: draft.replyToId,
     createdAt: draft.createdAt,
     system: draft.system,
+    ...(draft.mentions && draft.mentions.length > 0 ? { mentions: draft.mentions } : {}),
+    ...(draft.forwarded ? { forwarded: true } : {}),
     requireMember,
   };
 }

@@ -5,11 +5,16 @@
  * and unique constraints as a backstop.
  */
 import type pg from 'pg';
+import { PostgresChangeStore } from '../../changes/store/postgres.js';
+import { PostgresMentionStore } from '../../mentions/store/postgres.js';
+import { PostgresPreviewStore } from '../../previews/store/postgres.js';
 import { PostgresPushQueue } from '../../push/queue/postgres.js';
 import { PostgresPushStore } from '../../push/store/postgres.js';
+import { PostgresPinStore } from '../pins/postgres.js';
 import type { Storage } from '../stores.js';
 import { PostgresAdminStore } from './admin.js';
 import { AppendCommitter } from './append.js';
+import { PostgresChannelStore } from './channels.js';
 import { PostgresConversationStore } from './conversations.js';
 import { PostgresDeliveryStore } from './delivery.js';
 import { PostgresMediaStore } from './media.js';
@@ -147,6 +152,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     push: guard(new PostgresPushStore(pool, observe)),
     pushQueue: guard(new PostgresPushQueue(pool, observe)),
+    channels: guard(new PostgresChannelStore(pool, queued, observe)),
+    changes: guard(new PostgresChangeStore(pool, observe)),
+    mentions: guard(new PostgresMentionStore(pool, observe)),
+    previews: guard(new PostgresPreviewStore(pool, observe)),
+    pins: guard(new PostgresPinStore(pool, observe)),
     ensurePartitions,
     ping: () =>
       timed(observe, 'storage.ping', async () => {

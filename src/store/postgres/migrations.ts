@@ -6,10 +6,15 @@
  * applied. Append new steps at the end; never edit a released one.
  */
 import type pg from 'pg';
+import { POSTGRES_CHANGE_TABLES } from '../../changes/store/schema-postgres.js';
+import { POSTGRES_MENTION_TABLES } from '../../mentions/store/schema-postgres.js';
+import { POSTGRES_PREVIEW_TABLES } from '../../previews/store/schema-postgres.js';
 import { POSTGRES_PUSH_TABLES } from '../../push/store/schema-postgres.js';
+import { POSTGRES_PIN_TABLES } from '../pins/schema-postgres.js';
 import { PARTITION_FUNCTIONS } from './partitions.js';
 import { LOCK_MIGRATIONS, LOCK_NAMESPACE, transaction } from './pool.js';
 import { ADMIN_FLAG } from './schema-admin.js';
+import { POSTGRES_CHANNEL_TABLES } from './schema-channels.js';
 import {
   APPEND_WITHOUT_WATERMARKS,
   FIND_REPEAT_CACHED_PLAN,
@@ -40,6 +45,16 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'find_repeat in plpgsql', sql: FIND_REPEAT_CACHED_PLAN },
   // 11: the outbox covers windows that closed with what their devices had not acknowledged.
   { name: 'outbox of closed windows', sql: OUTBOX_CLOSED_WINDOWS },
+  // Pinned and archived chats per user, the archive setting, pinned messages.
+  { name: 'pins and archive', sql: POSTGRES_PIN_TABLES },
+  // Mentions and the forwarded flag on messages, the mention index; the append functions write them.
+  { name: 'mentions and forwarded messages', sql: POSTGRES_MENTION_TABLES },
+  // Link previews: the cache by normalised URL and each message's preview (src/previews).
+  { name: 'link previews', sql: POSTGRES_PREVIEW_TABLES },
+  // Reactions and the per-conversation change stream (src/changes).
+  { name: 'reactions and message changes', sql: POSTGRES_CHANGE_TABLES },
+  // Broadcast channels: the `channel` type, channels, reader counts; appends and outboxes skip readers.
+  { name: 'broadcast channels', sql: POSTGRES_CHANNEL_TABLES },
 ];
 
 export interface MigrateOptions {

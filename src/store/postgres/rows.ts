@@ -1,5 +1,6 @@
 /** Row shapes of the PostgreSQL tables and their mapping to the records of records.ts. */
 import type { ConversationType, MessageType, SendPolicy, SystemEvent } from '../../protocol/dto.js';
+import { annotations } from '../annotations.js';
 import { type MembershipRow, toMembership, toUser, type UserRow } from '../common-rows.js';
 import type { ConversationRecord, MessageRecord } from '../records.js';
 
@@ -19,6 +20,8 @@ export interface ConversationRow {
   send_policy: SendPolicy;
   /** The current members, oldest first, as a JSON array of membership rows. */
   members: MembershipRow[];
+  /** Channels only (channel-store.ts). */
+  channel: { public: boolean; memberCount: number } | null;
 }
 
 export interface MessageRow {
@@ -36,6 +39,9 @@ export interface MessageRow {
   edited_at: string | null;
   deleted_at: string | null;
   system: SystemEvent | null;
+  /** NULL when none (src/mentions). */
+  mentions: string[] | null;
+  forwarded: boolean;
 }
 
 export const USER_COLUMNS =
@@ -45,7 +51,7 @@ export const MEMBERSHIP_COLUMNS =
   'conversation_id, user_id, role, joined_at, visible_from_seq, visible_to_seq, sent_seq, delivered_seq, read_seq, delivered_at, read_at';
 
 export const MESSAGE_COLUMNS =
-  'pos, id, conversation_id, seq, sender_id, client_msg_id, type, content, media_id, reply_to_id, created_at, edited_at, deleted_at, system';
+  'pos, id, conversation_id, seq, sender_id, client_msg_id, type, content, media_id, reply_to_id, created_at, edited_at, deleted_at, system, mentions, forwarded';
 
 /** Members of a conversation, oldest first (also the order of promotion to admin). */
 export function memberOrder(alias?: string): string {
@@ -72,7 +78,13 @@ export const CONVERSATION_SELECT = `c.id, c.type, c.name, c.avatar_url, c.create
   c.last_activity_at, c.send_policy,
   (SELECT coalesce(json_agg(o ORDER BY ${memberOrder('o')}), '[]'::json)
      FROM (SELECT ${MEMBERSHIP_COLUMNS}, pos FROM memberships
-            WHERE conversation_id = c.id AND visible_to_seq IS NULL) o) AS members`;
+            WHERE conversation_id = c.id AND visible_to_seq IS NULL AND c.type <> 'channel'
+           UNION ALL
+           -- A channel lists its admins only: it may have 100,000 readers.
+           SELECT ${MEMBERSHIP_COLUMNS}, pos FROM memberships
+            WHERE conversation_id = c.id AND visible_to_seq IS NULL AND role = 'admin' AND c.type = 'channel') o) AS members,
+  (SELECT json_build_object('public', ch.is_public, 'memberCount', ch.member_count)
+     FROM channels ch WHERE ch.conversation_id = c.id) AS channel`;
 
 export function toConversation(row: ConversationRow): ConversationRecord {
   return {
@@ -86,6 +98,7 @@ export function toConversation(row: ConversationRow): ConversationRecord {
     lastActivityAt: row.last_activity_at,
     sendPolicy: row.send_policy,
     members: row.members.map(toMembership),
+    ...(row.channel ? { channel: { public: row.channel.public, memberCount: Number(row.channel.memberCount) } } : {}),
   };
 }
 
@@ -104,6 +117,7 @@ export function toMessage(row: MessageRow): MessageRecord {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     system: row.system === null ? null : { ...row.system },
+    ...annotations(row.mentions, row.forwarded),
   };
 }
 

@@ -12,7 +12,8 @@ const OUTBOXES = `
     FROM (SELECT m.user_id,
                  max(0, min(c.last_seq, coalesce(m.visible_to_seq, c.last_seq))
                         - max(m.delivered_seq, m.visible_from_seq - 1)) AS n
-            FROM memberships m JOIN conversations c ON c.id = m.conversation_id) o
+            FROM memberships m JOIN conversations c ON c.id = m.conversation_id
+           WHERE c.type <> 'channel') o
     JOIN users u ON u.id = o.user_id
    GROUP BY u.id
   HAVING sum(o.n) > 0

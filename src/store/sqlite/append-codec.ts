@@ -4,6 +4,7 @@
  * only those cross between the threads. Copying whole messages back was a
  * measurable share of the main thread's time under load.
  */
+import { annotations } from '../annotations.js';
 import type { MediaRecord, MessageDraft } from '../records.js';
 import type { AppendResult } from '../stores.js';
 
@@ -19,9 +20,12 @@ export function packAppend(result: AppendResult): PackedAppend {
 
 export function unpackAppend(draft: MessageDraft, packed: PackedAppend): AppendResult {
   if (!packed.created) return packed.result;
+  // Mentions and the forwarded flag as a read gives them back (absent when empty or false).
+  const { mentions, forwarded, ...plain } = draft;
   return {
     message: {
-      ...draft,
+      ...plain,
+      ...annotations(mentions, forwarded),
       seq: packed.seq,
       editedAt: null,
       deletedAt: null,

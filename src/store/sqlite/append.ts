@@ -4,11 +4,13 @@
  * (which post their system message in the same transaction as the change).
  */
 
+import { annotations } from '../annotations.js';
 import { StoreError } from '../errors.js';
 import type { MessageDraft, MessageRecord } from '../records.js';
 import type { AppendResult } from '../stores.js';
 import type { Db } from './database.js';
 import { MESSAGE_COLUMNS, type MessageRow, memberOrder, toMessage } from './rows.js';
+import { SearchIndexer } from './search-index.js';
 
 export interface AppendOptions {
   /**
@@ -25,13 +27,16 @@ export class DraftWriter {
   private readonly insert;
   private readonly bumpConversation;
   private readonly recipients;
+  private readonly channelAdmins;
+  private readonly searchIndex;
 
   constructor(private readonly db: Db) {
+    this.searchIndex = new SearchIndexer(db);
     this.byClientMsgId = db.prepare<[string, string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`,
     );
-    this.conversationSeq = db.prepare<[string], { last_seq: number }>(
-      'SELECT last_seq FROM conversations WHERE id = ?',
+    this.conversationSeq = db.prepare<[string], { last_seq: number; type: string }>(
+      'SELECT last_seq, type FROM conversations WHERE id = ?',
     );
     this.currentMember = db.prepare<[string, string], { one: number }>(
       `SELECT 1 AS one FROM memberships
@@ -39,9 +44,9 @@ export class DraftWriter {
     );
     this.insert = db.prepare(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, type, content,
-                             media_id, reply_to_id, created_at, system_json)
+                             media_id, reply_to_id, created_at, system_json, mentions_json, forwarded)
        VALUES (@id, @conversationId, @seq, @senderId, @clientMsgId, @type, @content,
-               @mediaId, @replyToId, @createdAt, @systemJson)`,
+               @mediaId, @replyToId, @createdAt, @systemJson, @mentionsJson, @forwarded)`,
     );
     this.bumpConversation = db.prepare(
       `UPDATE conversations SET last_seq = @seq, last_activity_at = max(last_activity_at, @at)
@@ -53,6 +58,18 @@ export class DraftWriter {
           WHERE conversation_id = ? AND visible_to_seq IS NULL ORDER BY ${memberOrder()}`,
       )
       .pluck();
+    // A channel's readers (up to 100,000) are reached through the gateway's channel subscriptions.
+    this.channelAdmins = db
+      .prepare<[string], string>(
+        `SELECT user_id FROM memberships INDEXED BY memberships_admins
+          WHERE conversation_id = ? AND role = 'admin' AND visible_to_seq IS NULL ORDER BY ${memberOrder()}`,
+      )
+      .pluck();
+  }
+
+  /** Adds this transaction's appends to the search index; call once before its COMMIT. */
+  indexAppended(): void {
+    this.searchIndex.catchUp();
   }
 
   /** Must run inside a transaction; refuses a draft with a StoreError before writing anything of it. */
@@ -81,6 +98,8 @@ export class DraftWriter {
       replyToId: draft.replyToId,
       createdAt: draft.createdAt,
       systemJson: draft.system === null ? null : JSON.stringify(draft.system),
+      mentionsJson: draft.mentions && draft.mentions.length > 0 ? JSON.stringify(draft.mentions) : null,
+      forwarded: draft.forwarded ? 1 : 0,
     });
     const at = draft.createdAt;
     this.bumpConversation.run({ seq, at, conversationId: draft.conversationId });
@@ -101,11 +120,14 @@ export class DraftWriter {
       editedAt: null,
       deletedAt: null,
       system: draft.system === null ? null : { ...draft.system },
+      ...annotations(draft.mentions, draft.forwarded),
     };
     // Read in the same transaction as the insert: exactly who may receive it.
     // For a membership change this is the membership before the change (a
     // removed member gets its removal, a member being added is not yet there).
-    const recipientIds = this.recipients.all(draft.conversationId);
+    const recipientIds = (conversation.type === 'channel' ? this.channelAdmins : this.recipients).all(
+      draft.conversationId,
+    );
     return { message, created: true, recipientIds };
   }
 }

@@ -35,6 +35,9 @@ export class ConversationQueries {
   private readonly listLastMessages;
   private readonly listMembers;
   private readonly listTransaction;
+  private readonly channelAdmins;
+  private readonly listChannelAdmins;
+  private readonly channelRow;
 
   constructor(db: Db) {
     this.listTransaction = db.transaction((userId: string) => this.listEntries(userId));
@@ -44,6 +47,23 @@ export class ConversationQueries {
     this.currentMembers = db.prepare<[string], MembershipRow>(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships
         WHERE conversation_id = ? AND visible_to_seq IS NULL ORDER BY ${memberOrder()}`,
+    );
+    // A channel lists its admins only: it may have 100,000 readers.
+    this.channelAdmins = db.prepare<[string], MembershipRow>(
+      `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships INDEXED BY memberships_admins
+        WHERE conversation_id = ? AND role = 'admin' AND visible_to_seq IS NULL ORDER BY ${memberOrder()}`,
+    );
+    this.channelRow = db.prepare<[string], { is_public: 0 | 1; member_count: number }>(
+      'SELECT is_public, member_count FROM channels WHERE conversation_id = ?',
+    );
+    this.listChannelAdmins = db.prepare<[string], MembershipRow>(
+      `SELECT ${qualified(MEMBERSHIP_COLUMNS, 'o')}
+         FROM memberships mb
+         JOIN conversations c ON c.id = mb.conversation_id AND c.type = 'channel'
+         JOIN memberships o INDEXED BY memberships_admins
+           ON o.conversation_id = mb.conversation_id AND o.role = 'admin' AND o.visible_to_seq IS NULL
+        WHERE mb.user_id = ? AND mb.visible_to_seq IS NULL
+        ORDER BY o.conversation_id, ${memberOrder('o')}`,
     );
     this.membershipRow = db.prepare<[string, string], MembershipRow>(
       `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE conversation_id = ? AND user_id = ?`,
@@ -85,6 +105,7 @@ export class ConversationQueries {
     this.listMembers = db.prepare<[string], MembershipRow>(
       `SELECT ${qualified(MEMBERSHIP_COLUMNS, 'o')}
          FROM memberships mb
+         JOIN conversations c ON c.id = mb.conversation_id AND c.type <> 'channel'
          JOIN memberships o ON o.conversation_id = mb.conversation_id AND o.visible_to_seq IS NULL
         WHERE mb.user_id = ? AND mb.visible_to_seq IS NULL
         ORDER BY o.conversation_id, ${memberOrder('o')}`,
@@ -97,7 +118,16 @@ export class ConversationQueries {
 
   load(id: string): ConversationRecord | null {
     const row = this.conversation.get(id);
-    return row ? toConversation(row, this.currentMembers.all(id).map(toMembership)) : null;
+    if (!row) return null;
+    if (row.type !== 'channel') return toConversation(row, this.currentMembers.all(id).map(toMembership));
+    return this.withChannel(toConversation(row, this.channelAdmins.all(id).map(toMembership)));
+  }
+
+  /** A channel's settings and size ride along with it. */
+  private withChannel(conversation: ConversationRecord): ConversationRecord {
+    const channel = this.channelRow.get(conversation.id);
+    if (channel) conversation.channel = { public: channel.is_public === 1, memberCount: channel.member_count };
+    return conversation;
   }
 
   mustLoad(id: string): ConversationRecord {
@@ -135,7 +165,7 @@ export class ConversationQueries {
     const rows = this.listConversations.all(userId);
     const lastMessages = new Map(this.listLastMessages.all(userId).map((row) => [row.conversation_id, toMessage(row)]));
     const members = new Map<string, MembershipRecord[]>();
-    for (const row of this.listMembers.all(userId)) {
+    for (const row of [...this.listMembers.all(userId), ...this.listChannelAdmins.all(userId)]) {
       let list = members.get(row.conversation_id);
       if (!list) {
         list = [];
@@ -144,7 +174,10 @@ export class ConversationQueries {
       list.push(toMembership(row));
     }
     return rows.map((row) => ({
-      conversation: toConversation(row, members.get(row.id) ?? []),
+      conversation:
+        row.type === 'channel'
+          ? this.withChannel(toConversation(row, members.get(row.id) ?? []))
+          : toConversation(row, members.get(row.id) ?? []),
       lastMessage: row.last_seq > 0 ? (lastMessages.get(row.id) ?? null) : null,
       unreadCount: row.unread_count,
     }));

@@ -64,7 +64,8 @@ export class SqliteDeliveryStore implements DeliveryStore, Flushable {
       seedCursors: db.prepare<{ userId: string; deviceId: string }>(
         `INSERT OR IGNORE INTO device_cursors (user_id, device_id, conversation_id, acked_seq)
          SELECT user_id, @deviceId, conversation_id, delivered_seq
-           FROM memberships WHERE user_id = @userId AND visible_to_seq IS NULL`,
+           FROM memberships WHERE user_id = @userId AND visible_to_seq IS NULL
+            AND NOT EXISTS (SELECT 1 FROM channels ch WHERE ch.conversation_id = memberships.conversation_id)`,
       ),
       // Without a cursor (joined since the device was registered) from the
       // window's start; a cursor left from an earlier membership never reaches
@@ -85,7 +86,7 @@ export class SqliteDeliveryStore implements DeliveryStore, Flushable {
              JOIN conversations c ON c.id = mb.conversation_id
              LEFT JOIN device_cursors dc
                ON dc.user_id = mb.user_id AND dc.device_id = @deviceId AND dc.conversation_id = mb.conversation_id
-            WHERE mb.user_id = @userId)
+            WHERE mb.user_id = @userId AND c.type <> 'channel')
           WHERE NOT window_closed OR (after_seq < last_seq AND device_knew)
           ORDER BY last_activity_at ASC, conversation_last_seq ASC, conversation_id ASC`,
       ),

@@ -2,17 +2,23 @@
  * The SQLite stores over one connection, all in the calling thread. Used as is
  * inside the writer thread, and read-only beside it (see index.ts).
  */
+import { SqliteChangeStore } from '../../changes/store/sqlite.js';
+import { SqliteMentionStore } from '../../mentions/store/sqlite.js';
+import { SqlitePreviewStore } from '../../previews/store/sqlite.js';
 import { SqlitePushQueue } from '../../push/queue/sqlite.js';
 import { SqlitePushStore } from '../../push/store/sqlite.js';
+import { SqlitePinStore } from '../pins/sqlite.js';
 import type { Storage } from '../stores.js';
 import { SqliteAdminStore } from './admin.js';
 import { DraftWriter } from './append.js';
+import { SqliteChannelStore } from './channels.js';
 import { SqliteConversationStore } from './conversations.js';
 import { type Observe, openDatabase, timed } from './database.js';
 import { SqliteDeliveryStore } from './delivery.js';
 import { GroupCommitter } from './group-commit.js';
 import { SqliteMediaStore } from './media.js';
 import { SqliteMessageStore } from './messages.js';
+import { SearchIndexer } from './search-index.js';
 import { SqliteUserStore } from './users.js';
 
 export interface SqliteStorageOptions {
@@ -34,6 +40,7 @@ export function openDirectStorage(options: SqliteStorageOptions & { readOnly?: b
   });
   const observe = options.observe;
   const writer = new DraftWriter(db);
+  if (!options.readOnly) new SearchIndexer(db).catchUpInChunks();
   const batchOptions = {
     ...(options.maxBatch !== undefined ? { maxBatch: options.maxBatch } : {}),
     ...(observe ? { observe } : {}),
@@ -59,6 +66,11 @@ export function openDirectStorage(options: SqliteStorageOptions & { readOnly?: b
     admin: new SqliteAdminStore(db, observe),
     push: new SqlitePushStore(db, observe),
     pushQueue: new SqlitePushQueue(db, observe),
+    channels: new SqliteChannelStore(db, writer, queued, observe),
+    changes: new SqliteChangeStore(db, observe),
+    mentions: new SqliteMentionStore(db, observe),
+    previews: new SqlitePreviewStore(db, observe),
+    pins: new SqlitePinStore(db, observe),
     ping: () =>
       timed(observe, 'storage.ping', () => {
         ping.get();

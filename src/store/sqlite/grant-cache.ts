@@ -10,6 +10,7 @@ import type { SendGrant } from '../stores.js';
 export const GRANT_CHANGES: Readonly<Record<string, readonly string[]>> = {
   conversations: ['createGroup', 'update', 'addMember', 'removeMember', 'setRole'],
   users: ['block', 'unblock'],
+  channels: ['create', 'addMembers', 'remove', 'setRole'],
 };
 
 const MAX_ENTRIES = 100_000;

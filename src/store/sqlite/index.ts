@@ -76,6 +76,12 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
     admin: route('admin', reader.admin),
     push: route('push', reader.push),
     pushQueue: route('pushQueue', reader.pushQueue),
+    channels: route('channels', reader.channels),
+    changes: route('changes', reader.changes),
+    // Reads only (the append's trigger writes the mention index): served by the reader.
+    mentions: reader.mentions,
+    previews: route('previews', reader.previews),
+    pins: route('pins', reader.pins),
     ping: async () => {
       await reader.ping();
       await writer.call('storage', 'ping', []);

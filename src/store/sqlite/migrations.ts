@@ -3,10 +3,19 @@
  * steps applied; at open every missing step runs in its own transaction, in
  * order. Append new steps at the end; never edit a released one.
  */
+import { SQLITE_CHANGE_TABLES } from '../../changes/store/schema-sqlite.js';
+import { SQLITE_MENTION_TABLES } from '../../mentions/store/schema-sqlite.js';
+import { SQLITE_PREVIEW_TABLES } from '../../previews/store/schema-sqlite.js';
 import { SQLITE_PUSH_TABLES } from '../../push/store/schema-sqlite.js';
+import { SQLITE_PIN_TABLES } from '../pins/schema-sqlite.js';
 import type { Db } from './database.js';
+import { migrateChannels } from './schema-channels.js';
+import { SQLITE_BULK_SEARCH_INDEX } from './search-index.js';
 
-export const MIGRATIONS: readonly string[] = [
+/** SQL, or a function for what SQL alone cannot do; run inside the step's transaction. */
+export type MigrationStep = string | ((db: Db) => void);
+
+export const MIGRATIONS: readonly MigrationStep[] = [
   // 1: users, contacts, blocks, conversations, memberships, messages, search.
   `
   CREATE TABLE users (
@@ -171,10 +180,28 @@ export const MIGRATIONS: readonly string[] = [
 
   // 5: push targets, mutes, notification settings and marks, the push job queue.
   SQLITE_PUSH_TABLES,
+
+  // Pinned and archived chats per user, the archive setting, pinned messages.
+  SQLITE_PIN_TABLES,
+
+  // Mentions and the forwarded flag on messages, the mention index (src/mentions).
+  SQLITE_MENTION_TABLES,
+
+  // Link previews: the cache by normalised URL and each message's preview (src/previews).
+  SQLITE_PREVIEW_TABLES,
+
+  // Reactions and the per-conversation change stream (src/changes).
+  SQLITE_CHANGE_TABLES,
+
+  // Broadcast channels: the `channel` conversation type, channels, reader counts.
+  migrateChannels,
+
+  // Full-text indexing once per write transaction instead of once per row (search-index.ts).
+  SQLITE_BULK_SEARCH_INDEX,
 ];
 
 /** Applies the missing steps; refuses a database written by a newer version. */
-export function migrate(db: Db, steps: readonly string[] = MIGRATIONS): void {
+export function migrate(db: Db, steps: readonly MigrationStep[] = MIGRATIONS): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > steps.length) {
     throw new Error(
@@ -184,7 +211,8 @@ export function migrate(db: Db, steps: readonly string[] = MIGRATIONS): void {
   for (const [version, sql] of steps.entries()) {
     if (version < current) continue;
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof sql === 'string') db.exec(sql);
+      else sql(db);
       // Part of the same transaction: the step and its version land together.
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();

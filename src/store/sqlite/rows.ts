@@ -1,5 +1,6 @@
 /** Row shapes of the SQLite tables and their mapping to the records of records.ts. */
 import type { ConversationType, MessageType, SendPolicy, SystemEvent } from '../../protocol/dto.js';
+import { annotations } from '../annotations.js';
 import { type MembershipRow, toMembership, toUser, type UserRow } from '../common-rows.js';
 import type { ConversationRecord, MembershipRecord, MessageRecord } from '../records.js';
 
@@ -33,6 +34,9 @@ export interface MessageRow {
   edited_at: string | null;
   deleted_at: string | null;
   system_json: string | null;
+  /** JSON array of user ids, NULL when none (src/mentions). */
+  mentions_json: string | null;
+  forwarded: 0 | 1;
 }
 
 export const USER_COLUMNS =
@@ -45,7 +49,7 @@ export const MEMBERSHIP_COLUMNS =
   'conversation_id, user_id, role, joined_at, visible_from_seq, visible_to_seq, sent_seq, delivered_seq, read_seq, delivered_at, read_at';
 
 export const MESSAGE_COLUMNS =
-  'pos, id, conversation_id, seq, sender_id, client_msg_id, type, content, media_id, reply_to_id, created_at, edited_at, deleted_at, system_json';
+  'pos, id, conversation_id, seq, sender_id, client_msg_id, type, content, media_id, reply_to_id, created_at, edited_at, deleted_at, system_json, mentions_json, forwarded';
 
 /** Members of a conversation, oldest first (also the order of promotion to admin). */
 export function memberOrder(alias?: string): string {
@@ -91,5 +95,9 @@ export function toMessage(row: MessageRow): MessageRecord {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     system: row.system_json === null ? null : (JSON.parse(row.system_json) as SystemEvent),
+    ...annotations(
+      row.mentions_json === null ? null : (JSON.parse(row.mentions_json) as string[]),
+      row.forwarded === 1,
+    ),
   };
 }

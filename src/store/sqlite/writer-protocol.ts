@@ -10,6 +10,10 @@ export type StoreName =
   | 'admin'
   | 'push'
   | 'pushQueue'
+  | 'channels'
+  | 'changes'
+  | 'previews'
+  | 'pins'
   | 'storage';
 
 export interface WriterRequest {
@@ -61,4 +65,17 @@ export const WRITE_METHODS: Record<Exclude<StoreName, 'storage'>, readonly strin
   admin: ['setAdmin'],
   push: ['registerDevice', 'deleteDevice', 'setMute', 'clearMute', 'updateSettings', 'advanceNotified'],
   pushQueue: ['enqueue', 'claim', 'complete', 'retry'],
+  channels: ['create', 'addMembers', 'remove', 'setRole', 'markRead'],
+  changes: ['react', 'edit', 'softDelete'],
+  previews: ['putCached', 'attach', 'deleteExpired'],
+  pins: [
+    'pinChat',
+    'unpinChat',
+    'archiveChat',
+    'unarchiveChat',
+    'unarchiveFor',
+    'updateChatSettings',
+    'pinMessage',
+    'unpinMessage',
+  ],
 };

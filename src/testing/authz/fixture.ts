@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { uploaded } from '../media-client.js';
 import { png } from '../media-fixtures.js';
+import { attachTestPreview } from '../preview-fixture.js';
 import type { TestServer, TestUser } from '../server.js';
 
 export interface Cast {
@@ -30,6 +31,8 @@ export interface Scene extends Cast {
   mediaId: string;
   /** admin's push device. */
   deviceId: string;
+  /** A private channel of admin's with member; `removed` was removed from it. */
+  channelId: string;
   /** other's 1:1 with outsider, a message and an unsent upload of other's, other's device. */
   otherConversationId: string;
   otherMessageId: string;
@@ -84,12 +87,28 @@ export async function scene(server: TestServer, c: Cast): Promise<Scene> {
       body: { conversationId: groupId, clientMsgId: randomUUID(), type: 'image', mediaId: media.id },
     }),
   );
+  const channel = await ok<{ conversation: { id: string } }>(
+    'channel',
+    api.request('POST', '/api/v1/channels', {
+      token: c.admin.token,
+      body: { name: 'authz channel', public: false, memberIds: [c.member.user.id, c.removed.user.id] },
+    }),
+  );
+  await ok(
+    'channel removal',
+    api.request('DELETE', `/api/v1/channels/${channel.conversation.id}/members/${c.removed.user.id}`, {
+      token: c.admin.token,
+    }),
+  );
   const otherConversationId = await api.direct(c.other, c.outsider);
   const otherMessage = await ok<{ message: { id: string } }>(
     'other message',
     api.send(c.other, otherConversationId, 'theirs'),
   );
   const otherMedia = await uploaded(server, c.other, { fileName: 'b.png', type: 'image/png', bytes: await image() });
+  // Link previews with images, so their image route has something to refuse or serve.
+  await attachTestPreview(server, message.message.id, groupId);
+  await attachTestPreview(server, otherMessage.message.id, otherConversationId);
   return {
     ...c,
     groupId,
@@ -97,6 +116,7 @@ export async function scene(server: TestServer, c: Cast): Promise<Scene> {
     messageId: message.message.id,
     mediaId: media.id,
     deviceId: await device(server, c.admin),
+    channelId: channel.conversation.id,
     otherConversationId,
     otherMessageId: otherMessage.message.id,
     otherMediaId: otherMedia.id,

@@ -100,6 +100,33 @@ export const ROUTE_ROWS: Record<string, RouteRow> = {
   'GET /api/v1/conversations/:id': scoped('member', (s) => get(`/api/v1/conversations/${s.groupId}`), {
     otherObject: (s) => get(`/api/v1/conversations/${s.otherConversationId}`),
   }),
+  // Broadcast channels (docs/PROTOCOL.md, "Channels"): the scene's channel is private.
+  'POST /api/v1/channels': user(() => ({ method: 'POST', path: '/api/v1/channels', body: { name: 'authz news' } })),
+  'GET /api/v1/channels': user(() => get('/api/v1/channels?search=authz')),
+  'PATCH /api/v1/channels/:id': scoped('admin', (s) => ({
+    method: 'PATCH',
+    path: `/api/v1/channels/${s.channelId}`,
+    body: { name: 'renamed' },
+  })),
+  'POST /api/v1/channels/:id/join': scoped('admin', (s) => ({
+    method: 'POST',
+    path: `/api/v1/channels/${s.channelId}/join`,
+  })),
+  'PUT /api/v1/channels/:id/members': scoped('admin', (s) => ({
+    method: 'PUT',
+    path: `/api/v1/channels/${s.channelId}/members`,
+    body: { userIds: [s.other.user.id] },
+  })),
+  'DELETE /api/v1/channels/:id/members/:userId': scoped('admin', (s) => ({
+    method: 'DELETE',
+    path: `/api/v1/channels/${s.channelId}/members/${s.member.user.id}`,
+  })),
+  'PUT /api/v1/channels/:id/members/:userId/role': scoped('admin', (s) => ({
+    method: 'PUT',
+    path: `/api/v1/channels/${s.channelId}/members/${s.member.user.id}/role`,
+    body: { role: 'admin' },
+  })),
+  'GET /api/v1/channels/:id/readers': scoped('admin', (s) => get(`/api/v1/channels/${s.channelId}/readers?seqs=1`)),
   'GET /api/v1/conversations/:id/messages': scoped(
     'member',
     (s) => get(`/api/v1/conversations/${s.groupId}/messages`),
@@ -147,10 +174,50 @@ export const ROUTE_ROWS: Record<string, RouteRow> = {
       }),
     },
   ),
+  'POST /api/v1/messages/:id/forward': scoped(
+    'member',
+    (s) => ({
+      method: 'POST',
+      path: `/api/v1/messages/${s.messageId}/forward`,
+      body: { targets: [{ conversationId: s.groupId, clientMsgId: randomUUID() }] },
+    }),
+    {
+      otherObject: (s) => ({
+        method: 'POST',
+        path: `/api/v1/messages/${s.otherMessageId}/forward`,
+        body: { targets: [{ conversationId: s.groupId, clientMsgId: randomUUID() }] },
+      }),
+    },
+  ),
   'POST /api/v1/messages/:id/read': scoped(
     'member',
     (s) => ({ method: 'POST', path: `/api/v1/messages/${s.messageId}/read` }),
     { otherObject: (s) => ({ method: 'POST', path: `/api/v1/messages/${s.otherMessageId}/read` }) },
+  ),
+  'PUT /api/v1/messages/:id/reaction': scoped(
+    'member',
+    (s) => ({ method: 'PUT', path: `/api/v1/messages/${s.messageId}/reaction`, body: { emoji: '👍' } }),
+    {
+      otherObject: (s) => ({
+        method: 'PUT',
+        path: `/api/v1/messages/${s.otherMessageId}/reaction`,
+        body: { emoji: '👍' },
+      }),
+    },
+  ),
+  'DELETE /api/v1/messages/:id/reaction': scoped(
+    'member',
+    (s) => ({ method: 'DELETE', path: `/api/v1/messages/${s.messageId}/reaction` }),
+    { otherObject: (s) => ({ method: 'DELETE', path: `/api/v1/messages/${s.otherMessageId}/reaction` }) },
+  ),
+  'GET /api/v1/messages/:id/reactions': scoped('member', (s) => get(`/api/v1/messages/${s.messageId}/reactions`), {
+    removed: 'either',
+    otherObject: (s) => get(`/api/v1/messages/${s.otherMessageId}/reactions`),
+  }),
+  'GET /api/v1/messages/:id/preview/image': scoped(
+    'member',
+    (s) => get(`/api/v1/messages/${s.messageId}/preview/image`),
+    { otherObject: (s) => get(`/api/v1/messages/${s.otherMessageId}/preview/image`) },
   ),
   'GET /api/v1/messages/:id/receipts': scoped('admin', (s) => get(`/api/v1/messages/${s.messageId}/receipts`), {
     otherObject: (s) => get(`/api/v1/messages/${s.otherMessageId}/receipts`),
@@ -211,7 +278,49 @@ export const ROUTE_ROWS: Record<string, RouteRow> = {
   'GET /api/v1/media/:id/thumbnail': scoped('member', (s) => get(`/api/v1/media/${s.mediaId}/thumbnail`), {
     otherObject: (s) => get(`/api/v1/media/${s.otherMediaId}/thumbnail`),
   }),
+  // Pins and archive (docs/PROTOCOL.md, "Pins and archive").
+  ...chatStateRows('pinned-chats'),
+  ...chatStateRows('archived-chats'),
+  'GET /api/v1/users/me/chat-settings': user(() => get('/api/v1/users/me/chat-settings')),
+  'PATCH /api/v1/users/me/chat-settings': user(() => ({
+    method: 'PATCH',
+    path: '/api/v1/users/me/chat-settings',
+    body: { keepArchived: true },
+  })),
+  'GET /api/v1/conversations/:id/pinned-messages': scoped(
+    'member',
+    (s) => get(`/api/v1/conversations/${s.groupId}/pinned-messages`),
+    { otherObject: (s) => get(`/api/v1/conversations/${s.otherConversationId}/pinned-messages`) },
+  ),
+  ...pinnedMessageRows(),
   'GET /api/v1/ws': user(() => get('/api/v1/ws')),
   'GET /api/v1/admin/overview': scoped('sysadmin', () => get('/api/v1/admin/overview')),
   'GET /api/v1/admin/capacity': scoped('sysadmin', () => get('/api/v1/admin/capacity')),
 };
+
+/** PUT and DELETE of the caller's pinned or archived state of a conversation: its own, of a conversation it is in. */
+function chatStateRows(kind: 'pinned-chats' | 'archived-chats'): Record<string, RouteRow> {
+  return Object.fromEntries(
+    (['PUT', 'DELETE'] as const).map((method) => [
+      `${method} /api/v1/users/me/${kind}/:conversationId`,
+      scoped('member', (s) => ({ method, path: `/api/v1/users/me/${kind}/${s.groupId}` }), {
+        otherObject: (s) => ({ method, path: `/api/v1/users/me/${kind}/${s.otherConversationId}` }),
+      }),
+    ]),
+  );
+}
+
+/** Pinning a group's message is for its admins. */
+function pinnedMessageRows(): Record<string, RouteRow> {
+  return Object.fromEntries(
+    (['PUT', 'DELETE'] as const).map((method) => [
+      `${method} /api/v1/conversations/:id/pinned-messages/:messageId`,
+      scoped('admin', (s) => ({ method, path: `/api/v1/conversations/${s.groupId}/pinned-messages/${s.messageId}` }), {
+        otherObject: (s) => ({
+          method,
+          path: `/api/v1/conversations/${s.otherConversationId}/pinned-messages/${s.otherMessageId}`,
+        }),
+      }),
+    ]),
+  );
+}

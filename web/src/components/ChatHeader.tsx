@@ -2,6 +2,7 @@
 import { conversationAvatar, conversationTitle, otherMemberId, personName, userName } from '../lib/names.js';
 import { navigate } from '../lib/router.js';
 import { formatLastSeen } from '../lib/time.js';
+import { ChatMenu } from '../pins/ChatMenu.js';
 import { useAppState, useNow, useSession } from '../session/context.js';
 import type { ConversationEntry } from '../state/types.js';
 import { Avatar } from './Avatar.js';
@@ -68,6 +69,7 @@ export function ChatHeader({ entry }: { entry: ConversationEntry }) {
           onClick={() => session.dispatch({ type: 'panel', panel: { kind: 'chatSearch' } })}
         />
         <IconButton icon="info" label={isGroup ? 'Group info' : 'Contact info'} onClick={openInfo} />
+        <ChatMenu conversationId={conversation.id} removed={entry.removed} />
       </div>
     </header>
   );

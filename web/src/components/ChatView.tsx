@@ -1,7 +1,9 @@
 /** One open chat: header, messages, composer, and a side panel (info, receipts, search). */
 import { useState } from 'react';
 import type { Message } from '../../../sdk/index.js';
+import { ChannelBar } from '../channels/ChannelBar.js';
 import { navigate } from '../lib/router.js';
+import { PinnedBar } from '../pins/PinnedBar.js';
 import { useAppState } from '../session/context.js';
 import { ChatHeader } from './ChatHeader.js';
 import { ChatPanel } from './ChatPanel.js';
@@ -34,11 +36,13 @@ export function ChatView({ conversationId }: { conversationId: string }) {
     <div className={panel ? 'chat with-panel' : 'chat'}>
       <section className="chat-main" aria-label="Chat">
         <ChatHeader entry={entry} />
+        <PinnedBar conversationId={conversationId} />
         <MessageList
           conversationId={conversationId}
           onReply={(message) => setIntent({ kind: 'reply', message })}
           onEdit={(message) => setIntent({ kind: 'edit', message })}
         />
+        {entry.conversation.type === 'channel' && <ChannelBar entry={entry} />}
         <Composer conversationId={conversationId} intent={intent} onIntentDone={() => setIntent(null)} />
       </section>
       {panel && <ChatPanel panel={panel} entry={entry} />}

@@ -8,6 +8,7 @@ import { personName } from '../lib/names.js';
 import { messageTypeFor } from '../media/format.js';
 import { uploadMedia } from '../media/upload.js';
 import { uploads } from '../media/uploads.js';
+import { useMentionAutocomplete } from '../mentions/MentionPicker.js';
 import { useAppState, useSession } from '../session/context.js';
 import type { ComposeIntent } from './ChatView.js';
 import { Icon } from './Icon.js';
@@ -49,13 +50,19 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
     el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
   });
 
+  const mention = useMentionAutocomplete({ conversation: entry?.conversation, meId, users, text, input, setText });
+
   if (!entry) return null;
   const { conversation } = entry;
   const isAdmin = conversation.members.some((m) => m.userId === meId && m.role === 'admin');
   if (entry.removed || (conversation.settings.sendPolicy === 'admins' && !isAdmin)) {
     return (
       <div className="composer-locked" role="note">
-        {entry.removed ? 'You can no longer send messages to this group.' : 'Only admins can send messages.'}
+        {entry.removed
+          ? 'You can no longer send messages to this group.'
+          : conversation.type === 'channel'
+            ? 'Only admins can post'
+            : 'Only admins can send messages.'}
       </div>
     );
   }
@@ -116,6 +123,7 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (mention.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
@@ -147,6 +155,7 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
           />
         </div>
       )}
+      {mention.picker}
       <div className="composer-row">
         {!editing && (
           <>
@@ -183,6 +192,8 @@ export function Composer({ conversationId, intent, onIntentDone }: ComposerProps
             else session.stopTyping(conversationId);
           }}
           onKeyDown={onKeyDown}
+          onSelect={mention.track}
+          {...mention.inputProps}
           onBlur={() => session.stopTyping(conversationId)}
         />
         <button

@@ -1,10 +1,13 @@
 /** One row of the chat list: avatar, name, time, last message (or "typing…"), unread badge, online dot. */
 import type { MouseEvent, ReactNode } from 'react';
+import { ChannelIcon } from '../channels/ChannelIcon.js';
 import { conversationAvatar, conversationTitle, messagePreview, otherMemberId, userName } from '../lib/names.js';
 import { conversationPath, navigate } from '../lib/router.js';
 import { tickState } from '../lib/ticks.js';
 import { formatListTime } from '../lib/time.js';
 import { mediaLabel } from '../media/format.js';
+import { MentionBadge } from '../mentions/MentionBadge.js';
+import { PinMark } from '../pins/PinMark.js';
 import { useAppState } from '../session/context.js';
 import { activityTime, queuedPreview } from '../state/selectors.js';
 import type { ConversationEntry } from '../state/types.js';
@@ -84,7 +87,10 @@ export function ConversationItem({ entry, now }: ConversationItemProps) {
         <Avatar id={avatar.id} name={title} url={avatar.url} online={online} />
         <span className="conversation-body">
           <span className="conversation-row">
-            <span className="conversation-title">{title}</span>
+            <span className="conversation-title">
+              {conversation.type === 'channel' && <ChannelIcon />}
+              {title}
+            </span>
             <time className={unreadCount > 0 ? 'conversation-time unread' : 'conversation-time'} dateTime={activity}>
               {formatListTime(activity, now)}
             </time>
@@ -92,6 +98,8 @@ export function ConversationItem({ entry, now }: ConversationItemProps) {
           <span className="conversation-row">
             <span className="conversation-preview">{preview}</span>
             {online && <span className="visually-hidden">, online</span>}
+            <MentionBadge conversationId={id} />
+            <PinMark conversationId={id} />
             {unreadCount > 0 && (
               <span className="badge">
                 {unreadCount > 999 ? '999+' : unreadCount}

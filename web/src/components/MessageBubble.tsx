@@ -4,6 +4,11 @@ import { hueOf, type UserMap, userName } from '../lib/names.js';
 import { type TickState, tickState, type Watermarks } from '../lib/ticks.js';
 import { formatClock } from '../lib/time.js';
 import { MessageMedia } from '../media/MessageMedia.js';
+import { ForwardedLabel } from '../mentions/ForwardDialog.js';
+import { MentionText } from '../mentions/MentionText.js';
+import { LinkPreviewCard } from '../previews/LinkPreviewCard.js';
+import { ReactionBar } from '../reactions/ReactionBar.js';
+import { reactMenuItem } from '../reactions/state.js';
 import type { ChatItem } from '../state/selectors.js';
 import { Icon } from './Icon.js';
 import { Menu, type MenuItem } from './Menu.js';
@@ -15,8 +20,11 @@ export interface MessageActions {
   edit(message: Message): void;
   remove(message: Message): void;
   copy(message: Message): void;
+  forward(message: Message): void;
   info(message: Message): void;
   jumpTo(messageId: string): void;
+  /** "Pin" or "Unpin", when the user may (src/pins/message-menu.ts). */
+  pinItem?(message: Message): MenuItem | null;
   retry(clientMsgId: string): void;
   discard(clientMsgId: string): void;
 }
@@ -41,8 +49,13 @@ function menuFor(message: Message, own: boolean, isAdmin: boolean, isGroup: bool
     { label: 'Reply', icon: 'reply', onSelect: () => a.reply(message) },
     { label: 'Copy', icon: 'copy', onSelect: () => a.copy(message) },
   ];
+  const react = reactMenuItem(message);
+  if (react) items.push(react);
+  if (message.type !== 'system') items.push({ label: 'Forward', icon: 'forward', onSelect: () => a.forward(message) });
   if (own && message.type === 'text') items.push({ label: 'Edit', icon: 'edit', onSelect: () => a.edit(message) });
   if (own) items.push({ label: isGroup ? 'Message info' : 'Info', icon: 'info', onSelect: () => a.info(message) });
+  const pin = a.pinItem?.(message);
+  if (pin) items.push(pin);
   if (own || (isGroup && isAdmin)) {
     items.push({ label: 'Delete for everyone', icon: 'trash', danger: true, onSelect: () => a.remove(message) });
   }
@@ -96,6 +109,7 @@ export function MessageBubble(props: MessageBubbleProps) {
             {userName(item.senderId, users)}
           </div>
         )}
+        {message?.forwarded && !deleted && <ForwardedLabel />}
         {replyToId && !deleted && <ReplyQuote original={replied} onJump={actions.jumpTo} />}
         {message && !deleted && <MessageMedia type={message.type} media={message.media} />}
         {item.state === 'queued' && item.pending.mediaId && (
@@ -111,7 +125,13 @@ export function MessageBubble(props: MessageBubbleProps) {
               {own ? 'You deleted this message' : 'This message was deleted'}
             </span>
           ) : (
-            content
+            <MentionText
+              text={content}
+              // Stored: whom the server resolved; not yet stored: any member of the group.
+              candidates={message ? (message.mentions ?? []) : isGroup ? conversation.members.map((m) => m.userId) : []}
+              users={users}
+              meId={meId}
+            />
           )}
           <span className="bubble-meta">
             {message?.editedAt && !deleted && <span className="edited">edited</span>}
@@ -119,6 +139,7 @@ export function MessageBubble(props: MessageBubbleProps) {
             {tick && !deleted && <Ticks state={tick} />}
           </span>
         </div>
+        {message?.preview && !deleted && <LinkPreviewCard preview={message.preview} />}
         {menu.length > 0 && (
           <Menu
             label="Message actions"
@@ -129,6 +150,7 @@ export function MessageBubble(props: MessageBubbleProps) {
           />
         )}
       </div>
+      {message && !deleted && message.type !== 'system' && <ReactionBar message={message} own={own} />}
       {item.state === 'failed' && (
         <div className="failed-row" role="alert">
           <span>Not sent: {item.failed.error}</span>

@@ -8,6 +8,9 @@ import type { Message } from '../../../sdk/index.js';
 import { copyText } from '../lib/clipboard.js';
 import { buildRows } from '../lib/grouping.js';
 import { UploadBubbles } from '../media/UploadBubbles.js';
+import { ForwardDialog } from '../mentions/ForwardDialog.js';
+import { pinMenuItem } from '../pins/message-menu.js';
+import { usePins } from '../pins/state.js';
 import { useAppState, useNow, useSession } from '../session/context.js';
 import { createChatItemsSelector } from '../state/selectors.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
@@ -38,6 +41,7 @@ export function MessageList({ conversationId, onReply, onEdit }: MessageListProp
   const failed = useAppState((s) => s.failed);
   const meId = useAppState((s) => s.me?.id ?? '');
   const entry = useAppState((s) => s.conversations[conversationId]);
+  const pins = usePins((s) => s.messages[conversationId]);
   const marks = useAppState((s) => s.watermarks[conversationId]);
   const users = useAppState((s) => s.users);
   const focus = useAppState((s) => s.focus);
@@ -62,6 +66,7 @@ export function MessageList({ conversationId, onReply, onEdit }: MessageListProp
   const [showJump, setShowJump] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
   const [toDelete, setToDelete] = useState<Message | null>(null);
+  const [toForward, setToForward] = useState<Message | null>(null);
   const hasNewer = timeline?.hasNewer ?? false;
 
   const measure = useCallback(() => {
@@ -133,6 +138,7 @@ export function MessageList({ conversationId, onReply, onEdit }: MessageListProp
     reply: onReply,
     edit: onEdit,
     remove: setToDelete,
+    forward: setToForward,
     copy: (m) => {
       void copyText(m.content).then(
         () => session.dispatch({ type: 'notice', text: 'Message copied' }),
@@ -147,6 +153,7 @@ export function MessageList({ conversationId, onReply, onEdit }: MessageListProp
     },
     retry: (id) => session.retryFailed(id),
     discard: (id) => session.discardFailed(id),
+    pinItem: (m) => (entry ? pinMenuItem(session, entry.conversation, meId, m, pins ?? []) : null),
   };
 
   if (!entry) return null;
@@ -208,6 +215,7 @@ export function MessageList({ conversationId, onReply, onEdit }: MessageListProp
           {unread > 0 && <span className="badge">{unread}</span>}
         </button>
       )}
+      {toForward && <ForwardDialog message={toForward} onClose={() => setToForward(null)} />}
       {toDelete && (
         <ConfirmDialog
           title="Delete message?"

@@ -1,4 +1,5 @@
 /** Settings: profile, privacy, notifications, contacts, blocked users, sign out. */
+import { ArchiveSettingsSection } from '../pins/ArchiveSettingsSection.js';
 import { NotificationsSection } from '../push/NotificationsSection.js';
 import { useSession } from '../session/context.js';
 import { BlockedSection } from './BlockedSection.js';
@@ -15,6 +16,7 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
       <ProfileSection />
       <PrivacySection />
       <NotificationsSection />
+      <ArchiveSettingsSection />
       <ContactsSection />
       <BlockedSection />
       <button type="button" className="list-action danger" onClick={() => session.signOut()}>

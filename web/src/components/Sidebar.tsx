@@ -1,5 +1,6 @@
 /** The left column: header, chat filter and list; drawers (new chat, search, settings) slide over it. */
 import { useState } from 'react';
+import { NewChannelPanel } from '../channels/NewChannelPanel.js';
 import { useAppState, useSession } from '../session/context.js';
 import type { Panel } from '../state/types.js';
 import { ConversationList } from './ConversationList.js';
@@ -15,6 +16,8 @@ function Drawer({ drawer, onClose }: { drawer: Panel; onClose(): void }) {
       return <NewChatPanel onClose={onClose} />;
     case 'newGroup':
       return <NewGroupPanel onClose={onClose} />;
+    case 'newChannel':
+      return <NewChannelPanel onClose={onClose} />;
     case 'settings':
       return <SettingsPanel onClose={onClose} />;
     case 'search':

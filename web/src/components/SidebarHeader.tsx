@@ -26,6 +26,7 @@ export function SidebarHeader() {
         <IconButton icon="search" label="Search messages" onClick={() => open({ kind: 'search' })} />
         <IconButton icon="newChat" label="New chat" onClick={() => open({ kind: 'newChat' })} />
         <IconButton icon="group" label="New group" onClick={() => open({ kind: 'newGroup' })} />
+        <IconButton icon="campaign" label="New channel" onClick={() => open({ kind: 'newChannel' })} />
         <IconButton icon="settings" label="Settings" onClick={() => open({ kind: 'settings' })} />
       </div>
     </header>

@@ -40,7 +40,8 @@ export function personName(userId: string | null | undefined, users: UserMap, me
 
 /** A group's name; for a direct chat the other user's display name. */
 export function conversationTitle(conversation: Conversation, users: UserMap, meId: string | undefined): string {
-  if (conversation.type === 'group') return conversation.name?.trim() || 'Group';
+  if (conversation.type !== 'direct')
+    return conversation.name?.trim() || (conversation.type === 'channel' ? 'Channel' : 'Group');
   const other = otherMemberId(conversation, meId);
   return other ? userName(other, users, 'Chat') : 'Chat';
 }
@@ -50,7 +51,7 @@ export function conversationAvatar(
   users: UserMap,
   meId: string | undefined,
 ): { id: string; url: string | null } {
-  if (conversation.type === 'group') return { id: conversation.id, url: conversation.avatarUrl };
+  if (conversation.type !== 'direct') return { id: conversation.id, url: conversation.avatarUrl };
   const other = otherMemberId(conversation, meId);
   return { id: other ?? conversation.id, url: other ? (users[other]?.avatarUrl ?? null) : null };
 }
@@ -62,6 +63,8 @@ export function systemText(message: Message, users: UserMap, meId: string | unde
   const actor = personName(event.actorId, users, meId);
   const target = event.targetId === meId ? 'you' : userName(event.targetId, users);
   switch (event.event) {
+    case 'channel_created':
+      return `${actor} created the channel`;
     case 'group_created': {
       const name = /"(.*)"$/.exec(message.content)?.[1];
       return name ? `${actor} created the group "${name}"` : `${actor} created the group`;
@@ -78,6 +81,8 @@ export function systemText(message: Message, users: UserMap, meId: string | unde
         : `${actor} made ${target} an admin`;
     case 'group_updated':
       return `${actor} changed the group settings`;
+    case 'message_pinned':
+      return `${actor} pinned a message`;
     default:
       return message.content;
   }

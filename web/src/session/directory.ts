@@ -166,6 +166,15 @@ export class SessionDirectory {
     });
   }
 
+  /** Forwards a message to these conversations; the copies arrive as new messages on the socket. */
+  async forwardMessage(messageId: string, conversationIds: readonly string[]): Promise<void> {
+    await this.attempt('Could not forward the message', async () => {
+      await this.client.forward(messageId, conversationIds);
+      const n = conversationIds.length;
+      this.dispatch({ type: 'notice', text: n === 1 ? 'Message forwarded' : `Message forwarded to ${n} chats` });
+    });
+  }
+
   /** Who got and who read one's message; also moves the ticks' watermarks. */
   async receipts(message: Message): Promise<Receipt[]> {
     const receipts = await this.client.receipts(message.id);

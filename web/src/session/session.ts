@@ -12,6 +12,9 @@ import {
   type WebSocketConstructor,
 } from '../../../sdk/index.js';
 import { otherMemberId } from '../lib/names.js';
+import { withMentions } from '../mentions/state.js';
+import { wirePins, withPins } from '../pins/state.js';
+import { wireReactions, withReactions } from '../reactions/state.js';
 import { reducer } from '../state/reducer.js';
 import { createStore } from '../state/store.js';
 import { initialState } from '../state/types.js';
@@ -36,7 +39,7 @@ export class Session extends SessionHistory {
   private syncs = 0;
 
   constructor(private readonly options: SessionOptions) {
-    const store = createStore(reducer, initialState);
+    const store = createStore(withReactions(withPins(withMentions(reducer))), initialState);
     const client = new ChatClient({
       baseUrl: options.baseUrl,
       token: options.token,
@@ -97,6 +100,9 @@ export class Session extends SessionHistory {
     on.push(
       c.on('message', (m) => this.onMessage(m)),
       c.on('messageUpdated', (message) => this.dispatch({ type: 'messageUpdated', message })),
+      c.on('messagePreview', ({ conversationId, messageId, preview }) =>
+        this.dispatch({ type: 'messagePreview', conversationId, messageId, preview }),
+      ),
       c.on('delivered', (e) => this.dispatch({ type: 'receipt', ...e, kind: 'delivered' })),
       c.on('read', (e) => {
         this.dispatch({ type: 'receipt', ...e, kind: 'read' });
@@ -156,6 +162,12 @@ export class Session extends SessionHistory {
         this.refreshPending();
       }),
       c.on('error', (error) => console.warn('chat:', error.message)),
+      ...wirePins(c),
+      ...wireReactions(
+        c,
+        () => this.state.me?.id ?? null,
+        (action) => this.dispatch(action),
+      ),
     );
     this.lapseTimer = setInterval(() => this.dispatch({ type: 'typingLapse', now: Date.now() }), 1000);
     if (typeof window !== 'undefined') {

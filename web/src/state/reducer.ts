@@ -1,6 +1,7 @@
 /** The one reducer of the client: pure, so every transition is unit-tested. */
 import type { Conversation, ConversationSummary, Message } from '../../../sdk/index.js';
 import { applyReceipt, mergeMarks } from '../lib/ticks.js';
+import { applyPreview, keepPreview } from '../previews/state.js';
 import { addLive, applyPage, emptyTimeline, replaceMessage } from './timeline.js';
 import type { Action, AppState, ConversationEntry } from './types.js';
 
@@ -21,7 +22,8 @@ function upsertConversation(state: AppState, c: Conversation | ConversationSumma
   if (isSummary(c)) {
     entry = entryFrom(c);
   } else {
-    const member = !state.me || c.members.some((m) => m.userId === state.me?.id);
+    // A channel lists its admins only: leaving one arrives as conversation:removed.
+    const member = !state.me || c.type === 'channel' || c.members.some((m) => m.userId === state.me?.id);
     entry = {
       conversation: c,
       lastMessage: previous?.lastMessage ?? null,
@@ -68,8 +70,12 @@ function receiveMessage(state: AppState, message: Message, countUnread: boolean)
   };
 }
 
-function updateMessage(state: AppState, message: Message): AppState {
-  const id = message.conversationId;
+function updateMessage(state: AppState, updated: Message): AppState {
+  const id = updated.conversationId;
+  const message = keepPreview(
+    state.timelines[id]?.messages.find((m) => m.id === updated.id),
+    updated,
+  );
   const entry = state.conversations[id];
   const timeline = replaceMessage(state.timelines[id], message);
   const conversations =
@@ -144,6 +150,8 @@ export function reducer(state: AppState, action: Action): AppState {
       return receiveMessage(state, action.message, action.countUnread);
     case 'messageUpdated':
       return updateMessage(state, action.message);
+    case 'messagePreview':
+      return applyPreview(state, action.conversationId, action.messageId, action.preview);
     case 'timelineLoading': {
       const timeline = state.timelines[action.conversationId] ?? emptyTimeline;
       return {

@@ -2,6 +2,7 @@
 import type {
   Conversation,
   ConversationSummary,
+  LinkPreview,
   Message,
   PendingSend,
   Presence,
@@ -49,6 +50,7 @@ export interface FailedSend {
 export type Panel =
   | { kind: 'newChat' }
   | { kind: 'newGroup' }
+  | { kind: 'newChannel' }
   | { kind: 'settings' }
   | { kind: 'search' }
   | { kind: 'info' }
@@ -106,6 +108,7 @@ export type Action =
   | { type: 'conversationRemoved'; conversationId: string }
   | { type: 'message'; message: Message; countUnread: boolean }
   | { type: 'messageUpdated'; message: Message }
+  | { type: 'messagePreview'; conversationId: string; messageId: string; preview: LinkPreview }
   | { type: 'timelineLoading'; conversationId: string; loading: Timeline['loading'] }
   | { type: 'page'; conversationId: string; mode: PageMode; messages: Message[]; hasMore: boolean; hasNewer?: boolean }
   | { type: 'pending'; pending: PendingSend[] }

@@ -1,3 +1,4 @@
+import { type ForwardResult, forwardMessageBody } from '../../../protocol/forwarding.js';
 import { editMessageBody, idParams, searchQuery, sendMessageBody } from '../../../protocol/schemas.js';
 import type { RouteGroup } from '../deps.js';
 
@@ -7,6 +8,17 @@ export const messageRoutes: RouteGroup = (app, { messaging }) => {
     reply.status(created ? 201 : 200);
     return { message };
   });
+
+  // 201 when a copy was posted, 200 when every target repeats an earlier forward.
+  app.post(
+    '/api/v1/messages/:id/forward',
+    { schema: { params: idParams, body: forwardMessageBody } },
+    async (request, reply): Promise<ForwardResult> => {
+      const results = await messaging.forward(request.callerId, request.params.id, request.body.targets);
+      reply.status(results.some((r) => r.created) ? 201 : 200);
+      return { messages: results.map((r) => r.message) };
+    },
+  );
 
   app.post('/api/v1/messages/:id/read', { schema: { params: idParams } }, async (request) =>
     messaging.markRead(request.callerId, request.params.id),

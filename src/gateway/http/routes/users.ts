@@ -1,9 +1,10 @@
 import { ChatError } from '../../../protocol/errors.js';
 import { LIMITS } from '../../../protocol/limits.js';
+import { conversationListQuery } from '../../../protocol/pins.js';
 import { idParams, patchMeBody, userIdParams, userSearchQuery } from '../../../protocol/schemas.js';
 import type { RouteGroup } from '../deps.js';
 
-export const userRoutes: RouteGroup = (app, { accounts, conversations }) => {
+export const userRoutes: RouteGroup = (app, { accounts, chatStates }) => {
   app.get('/api/v1/users/me', async (request) => accounts.me(request.callerId));
 
   app.patch('/api/v1/users/me', { schema: { body: patchMeBody } }, async (request) =>
@@ -22,12 +23,17 @@ export const userRoutes: RouteGroup = (app, { accounts, conversations }) => {
     accounts.presenceOf(request.callerId, request.params.id),
   );
 
-  app.get('/api/v1/users/:id/conversations', { schema: { params: idParams } }, async (request) => {
-    if (request.params.id !== request.callerId) {
-      throw new ChatError('forbidden', 'you may list only your own conversations');
-    }
-    return { conversations: await conversations.list(request.callerId) };
-  });
+  app.get(
+    '/api/v1/users/:id/conversations',
+    { schema: { params: idParams, querystring: conversationListQuery } },
+    async (request) => {
+      if (request.params.id !== request.callerId) {
+        throw new ChatError('forbidden', 'you may list only your own conversations');
+      }
+      // With the caller's pinned and archived state of each (docs/PROTOCOL.md, "Pins and archive").
+      return chatStates.list(request.callerId, request.query.archived);
+    },
+  );
 
   app.get('/api/v1/users/me/contacts', async (request) => ({ users: await accounts.contacts(request.callerId) }));
 

@@ -1,0 +1,104 @@
+/**
+ * Reactions and conversation:read across two nodes sharing PostgreSQL and
+ * Redis: a reaction made on node A reaches members connected to node B, in
+ * change order; a read on one node clears the badge of the reader's device
+ * on the other; a change replay served by B covers what was made on A.
+ * PostgreSQL or Redis unreachable: skipped, except under CI where it fails.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createSchema, DATABASE_URL, dropSchema, unreachableReason } from '../store/postgres/test-support.js';
+import { startTestServer, type TestServer, type TestUser } from '../testing/server.js';
+import { dropPrefix, REDIS_URL, redisUnreachable, requireServices, testPrefix } from '../testing/services.js';
+import { WsClient } from '../testing/ws.js';
+
+const reasons = { postgres: await unreachableReason(DATABASE_URL), redis: await redisUnreachable() };
+
+requireServices('reactions on two nodes', reasons, () => {
+  let a: TestServer;
+  let b: TestServer;
+  let schema: string;
+  const prefix = testPrefix();
+  const open: WsClient[] = [];
+  const env = (nodeId: string) => ({
+    DATABASE_URL,
+    CHAT_DATABASE_SCHEMA: schema,
+    CHAT_DATABASE_POOL_SIZE: '4',
+    REDIS_URL,
+    CHAT_REDIS_PREFIX: prefix,
+    CHAT_NODE_ID: nodeId,
+  });
+
+  before(async () => {
+    schema = await createSchema(DATABASE_URL);
+    a = await startTestServer(env('ra'));
+    b = await startTestServer(env('rb'));
+  });
+  after(async () => {
+    await Promise.all(open.map((client) => client.close()));
+    await Promise.all([a?.close(), b?.close()]);
+    await dropSchema(DATABASE_URL, schema);
+    await dropPrefix(prefix);
+  });
+
+  async function connect(on: TestServer, user: TestUser, deviceId?: string): Promise<WsClient> {
+    const client = await WsClient.ready(on.url, user.token, deviceId ? { deviceId } : {});
+    open.push(client);
+    return client;
+  }
+
+  describe('two nodes', () => {
+    it('a reaction made through A reaches members on B in change order; a replay on B covers it', async () => {
+      const [alice, bob] = await Promise.all([a.api.user('xr_a'), a.api.user('xr_b')]);
+      assert.ok(alice && bob);
+      const group = await a.api.group(alice, [bob]);
+      const aliceOnA = await connect(a, alice);
+      const bobOnB = await connect(b, bob);
+      const { message } = await aliceOnA.sendMessage(group, 'across nodes');
+      const emojis = ['👍', '❤️', '😂', '🎉', '🙏'];
+      for (const [i, emoji] of emojis.entries()) {
+        const user = i % 2 === 0 ? alice : bob;
+        const node = i % 2 === 0 ? a : b;
+        const res = await node.api.request('PUT', `/api/v1/messages/${message.id}/reaction`, {
+          token: user.token,
+          body: { emoji },
+        });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+      }
+      await bobOnB.until((frames) => frames.filter((f) => f.type === 'message:reaction').length === emojis.length);
+      assert.deepEqual(
+        bobOnB.all('message:reaction').map((f) => f.changeSeq),
+        [1, 2, 3, 4, 5],
+      );
+      assert.deepEqual(bobOnB.all('message:reaction').at(-1)?.reactions, [
+        { emoji: '🎉', count: 1 },
+        { emoji: '🙏', count: 1 },
+      ]);
+
+      const bobLaptop = await connect(b, bob, 'laptop');
+      bobLaptop.send({ type: 'sync', changes: { [group]: 2 }, ref: 'x' });
+      const done = await bobLaptop.next('sync:done', (f) => f.ref === 'x');
+      assert.equal(done.changes?.[group], 5);
+      assert.deepEqual(
+        bobLaptop.all('message:reaction').map((f) => f.changeSeq),
+        [3, 4, 5],
+      );
+    });
+
+    it('a read on node A clears the badge of the same user on node B', async () => {
+      const [alice, bob] = await Promise.all([a.api.user('xc_a'), a.api.user('xc_b')]);
+      assert.ok(alice && bob);
+      const direct = await a.api.direct(alice, bob);
+      const bobOnA = await connect(a, bob);
+      await bobOnA.sendMessage(direct, 'one');
+      const sent = await bobOnA.sendMessage(direct, 'two');
+      const phoneOnA = await connect(a, alice, 'phone');
+      const laptopOnB = await connect(b, alice, 'laptop');
+      phoneOnA.send({ type: 'message:read', conversationId: direct, seq: sent.message.seq });
+      const read = await laptopOnB.next('conversation:read');
+      assert.deepEqual(read, { type: 'conversation:read', conversationId: direct, seq: sent.message.seq });
+      await phoneOnA.ping();
+      assert.equal(phoneOnA.all('conversation:read').length, 0);
+    });
+  });
+});
