@@ -6,46 +6,22 @@
  * except under CI where it fails.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createSchema, DATABASE_URL, dropSchema, unreachableReason } from '../store/postgres/test-support.js';
-import { startTestServer, type TestServer, type TestUser } from '../testing/server.js';
-import { dropPrefix, REDIS_URL, redisUnreachable, requireServices, testPrefix } from '../testing/services.js';
-import { WsClient } from '../testing/ws.js';
+import { before, describe, it } from 'node:test';
+import { DATABASE_URL, unreachableReason } from '../store/postgres/test-support.js';
+import type { TestServer } from '../testing/server.js';
+import { redisUnreachable, requireServices } from '../testing/services.js';
+import { useTwoNodes } from '../testing/two-nodes.js';
 
 const reasons = { postgres: await unreachableReason(DATABASE_URL), redis: await redisUnreachable() };
 
 requireServices('channels on two nodes', reasons, () => {
+  const nodes = useTwoNodes();
+  const { connect } = nodes;
   let a: TestServer;
   let b: TestServer;
-  let schema: string;
-  const prefix = testPrefix();
-  const open: WsClient[] = [];
-  const env = (nodeId: string) => ({
-    DATABASE_URL,
-    CHAT_DATABASE_SCHEMA: schema,
-    CHAT_DATABASE_POOL_SIZE: '4',
-    REDIS_URL,
-    CHAT_REDIS_PREFIX: prefix,
-    CHAT_NODE_ID: nodeId,
-  });
-
   before(async () => {
-    schema = await createSchema(DATABASE_URL);
-    a = await startTestServer(env('a'));
-    b = await startTestServer(env('b'));
+    ({ a, b } = await nodes.started());
   });
-  after(async () => {
-    await Promise.all(open.map((client) => client.close()));
-    await Promise.all([a?.close(), b?.close()]);
-    await dropSchema(DATABASE_URL, schema);
-    await dropPrefix(prefix);
-  });
-
-  async function connect(on: TestServer, user: TestUser): Promise<WsClient> {
-    const client = await WsClient.ready(on.url, user.token);
-    open.push(client);
-    return client;
-  }
 
   describe('a channel on two nodes', () => {
     it('delivers an admin post to readers on both nodes, in order', async () => {
