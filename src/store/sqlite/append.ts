@@ -72,6 +72,13 @@ export class DraftWriter {
     this.searchIndex.catchUp();
   }
 
+  /** A system message posted on the domain's authority inside the caller's transaction, searchable once it commits. */
+  postSystem(draft: MessageDraft): MessageRecord {
+    const { message } = this.append(draft, { requireMember: false });
+    this.indexAppended();
+    return message;
+  }
+
   /** Must run inside a transaction; refuses a draft with a StoreError before writing anything of it. */
   append(draft: MessageDraft, options: AppendOptions = { requireMember: true }): AppendResult {
     if (!this.db.inTransaction) throw new Error('DraftWriter.append needs an open transaction');

@@ -112,7 +112,7 @@ export class SqliteChannelStore implements ChannelStore {
       this.sql.insertMember.run(id, 'admin', createdAt, createdBy);
       this.sql.bumpCount.run(1, id);
       this.add(id, channel.memberIds, createdAt, maxMembers);
-      const message = this.writer.append(systemMessageDraft(id, channel.system), { requireMember: false }).message;
+      const message = this.writer.postSystem(systemMessageDraft(id, channel.system));
       return { conversation: this.queries.mustLoad(id), message };
     }).immediate;
     this.addTx = db.transaction((conversationId: string, userIds: readonly string[], at: string, max: number) =>

@@ -170,9 +170,7 @@ export class MembershipChanges {
   }
 
   private post(conversationId: string, system: SystemDraft): MessageRecord {
-    const { message } = this.writer.append(systemMessageDraft(conversationId, system), { requireMember: false });
-    this.writer.indexAppended();
-    return message;
+    return this.writer.postSystem(systemMessageDraft(conversationId, system));
   }
 
   private conversation(id: string): ConversationRow {
