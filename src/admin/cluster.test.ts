@@ -6,43 +6,25 @@
  * unreachable: skipped, except under CI where it fails.
  */
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { before, it } from 'node:test';
 import type { AdminOverview } from '../protocol/admin.js';
-import { createSchema, DATABASE_URL, dropSchema, unreachableReason } from '../store/postgres/test-support.js';
+import { DATABASE_URL, unreachableReason } from '../store/postgres/test-support.js';
 import { assertError } from '../testing/assertions.js';
-import { startTestServer, type TestServer } from '../testing/server.js';
-import { dropPrefix, REDIS_URL, redisUnreachable, requireServices, testPrefix } from '../testing/services.js';
-import { WsClient } from '../testing/ws.js';
+import type { TestServer } from '../testing/server.js';
+import { redisUnreachable, requireServices } from '../testing/services.js';
+import { useTwoNodes } from '../testing/two-nodes.js';
 
 const reasons = { postgres: await unreachableReason(DATABASE_URL), redis: await redisUnreachable() };
 
 requireServices('admin dashboard on two nodes', reasons, () => {
+  const nodes = useTwoNodes({
+    nodeIds: ['node-a', 'node-b'],
+    env: { CHAT_DATABASE_POOL_SIZE: '3', CHAT_ADMIN_STATS_INTERVAL_MS: '200', CHAT_OUTBOX_SCAN_SECONDS: '1' },
+  });
   let a: TestServer;
   let b: TestServer;
-  let schema: string;
-  const prefix = testPrefix();
-  const open: WsClient[] = [];
-  const env = (nodeId: string) => ({
-    DATABASE_URL,
-    CHAT_DATABASE_SCHEMA: schema,
-    CHAT_DATABASE_POOL_SIZE: '3',
-    REDIS_URL,
-    CHAT_REDIS_PREFIX: prefix,
-    CHAT_NODE_ID: nodeId,
-    CHAT_ADMIN_STATS_INTERVAL_MS: '200',
-    CHAT_OUTBOX_SCAN_SECONDS: '1',
-  });
-
   before(async () => {
-    schema = await createSchema(DATABASE_URL);
-    a = await startTestServer(env('node-a'));
-    b = await startTestServer(env('node-b'));
-  });
-  after(async () => {
-    await Promise.all(open.map((client) => client.close()));
-    await Promise.all([a?.close(), b?.close()]);
-    await dropSchema(DATABASE_URL, schema);
-    await dropPrefix(prefix);
+    ({ a, b } = await nodes.started());
   });
 
   it('lists both nodes with their connections, and the outboxes, to the first user only', async () => {
@@ -52,7 +34,7 @@ requireServices('admin dashboard on two nodes', reasons, () => {
     assert.deepEqual(await a.node.storage.admin.listAdmins(), [admin.user.username]);
     assertError(await b.api.request('GET', '/api/v1/admin/overview', { token: other.token }), 403, 'forbidden');
 
-    for (let i = 0; i < 3; i++) open.push(await WsClient.ready(b.url, other.token, { deviceId: `d${i}` }));
+    for (let i = 0; i < 3; i++) await nodes.connect(b, other, `d${i}`);
     const conversationId = await a.api.direct(admin, offline);
     for (let i = 0; i < 2; i++) await a.api.send(admin, conversationId, `hi ${i}`);
 

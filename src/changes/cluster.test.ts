@@ -15,7 +15,7 @@ import { useTwoNodes } from '../testing/two-nodes.js';
 const reasons = { postgres: await unreachableReason(DATABASE_URL), redis: await redisUnreachable() };
 
 requireServices('reactions on two nodes', reasons, () => {
-  const nodes = useTwoNodes(['ra', 'rb']);
+  const nodes = useTwoNodes({ nodeIds: ['ra', 'rb'] });
   const { connect } = nodes;
   let a: TestServer;
   let b: TestServer;

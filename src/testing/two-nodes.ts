@@ -18,7 +18,13 @@ export interface TwoNodes {
   connect(on: TestServer, user: TestUser, deviceId?: string): Promise<WsClient>;
 }
 
-export function useTwoNodes(nodeIds: [string, string] = ['a', 'b']): TwoNodes {
+export interface TwoNodeOptions {
+  nodeIds?: [string, string];
+  /** Settings of both nodes beside (or over) the shared database and Redis ones. */
+  env?: Record<string, string>;
+}
+
+export function useTwoNodes({ nodeIds = ['a', 'b'], env: extra = {} }: TwoNodeOptions = {}): TwoNodes {
   let a: TestServer | undefined;
   let b: TestServer | undefined;
   let schema = '';
@@ -39,6 +45,7 @@ export function useTwoNodes(nodeIds: [string, string] = ['a', 'b']): TwoNodes {
     REDIS_URL,
     CHAT_REDIS_PREFIX: prefix,
     CHAT_NODE_ID: nodeId,
+    ...extra,
   });
 
   before(async () => {
