@@ -11,6 +11,7 @@ import type { Bus } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory.js';
 import { RedisBus } from '../bus/redis.js';
 import type { ChatConfig } from '../config/config.js';
+import type { Observer } from '../observability/fast-histogram.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { MemoryPresence } from '../presence/memory.js';
@@ -85,12 +86,12 @@ export async function openBackends(config: ChatConfig, logger: Logger, metrics: 
 }
 
 async function openStorage(config: ChatConfig, logger: Logger, metrics: Metrics): Promise<Storage> {
-  // One bound child per operation: a label lookup on every store call showed in the profile.
-  const byOperation = new Map<string, { observe(seconds: number): void }>();
+  // One series per operation, found once: a label lookup on every store call showed in the profile.
+  const byOperation = new Map<string, Observer>();
   const observe = (operation: string, seconds: number) => {
     let histogram = byOperation.get(operation);
     if (!histogram) {
-      histogram = metrics.dbDuration.labels(operation);
+      histogram = metrics.dbDuration.series({ operation });
       byOperation.set(operation, histogram);
     }
     histogram.observe(seconds);

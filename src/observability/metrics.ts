@@ -12,8 +12,9 @@
  * (`chat_push_*`, src/push/metrics.ts); they are not defined
  * here so that module owns its names.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { EventLoopLag } from './event-loop.js';
+import { FastHistogram } from './fast-histogram.js';
 
 /** Read at scrape time; each is optional (a node without PostgreSQL has no pool). */
 export interface MetricSources {
@@ -35,10 +36,10 @@ export interface RateLimitCounters {
 export interface Metrics {
   registry: Registry;
   sources: MetricSources;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  httpDuration: FastHistogram<'method' | 'route' | 'status'>;
   /** Messages accepted: durably stored, repeats of a clientMsgId not counted. */
   messagesStored: Counter;
-  dbDuration: Histogram<'operation'>;
+  dbDuration: FastHistogram<'operation'>;
   wsConnections: Gauge;
   /** message:new frames written to connections, by path (live, replay). */
   messagesDelivered: Counter<'path'>;
@@ -47,13 +48,13 @@ export interface Metrics {
   /** message:new frames written from the store: outbox replay and gap filling. */
   deliveredReplayed: Counter.Internal;
   /** Seconds from stored (createdAt) to written on a connection, live deliveries only. */
-  deliveryLatency: Histogram;
+  deliveryLatency: FastHistogram;
   /** Seconds from a message:send frame's arrival to its message:ack. */
-  ackLatency: Histogram;
+  ackLatency: FastHistogram;
   slowConsumerDisconnects: Counter;
   typingEvents: Counter;
   rateLimited: RateLimitCounters;
-  redisLatency: Histogram;
+  redisLatency: FastHistogram;
   /** Undelivered messages of the users with the largest outboxes (refreshed by the stats sampler). */
   outboxes: Gauge<'user'>;
   /** Times this node re-read its sessions' conversations from the store after a bus gap. */
@@ -155,7 +156,7 @@ export function createMetrics(): Metrics {
   });
   const deliveredLive = delivered.labels('live');
   const deliveredReplayed = delivered.labels('replay');
-  const deliveryLatency = new Histogram({
+  const deliveryLatency = new FastHistogram({
     name: 'chat_delivery_latency_seconds',
     help: 'From stored to written on a recipient’s connection (live deliveries)',
     buckets: LATENCY_BUCKETS,
@@ -165,7 +166,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     sources,
-    httpDuration: new Histogram({
+    httpDuration: new FastHistogram({
       name: 'chat_http_request_duration_seconds',
       help: 'HTTP request latency by route',
       labelNames: ['method', 'route', 'status'],
@@ -177,7 +178,7 @@ export function createMetrics(): Metrics {
       help: 'Messages accepted: durably stored (repeats of a clientMsgId not counted)',
       registers,
     }),
-    dbDuration: new Histogram({
+    dbDuration: new FastHistogram({
       name: 'chat_db_operation_duration_seconds',
       help: 'Storage operation latency',
       labelNames: ['operation'],
@@ -193,7 +194,7 @@ export function createMetrics(): Metrics {
     deliveredLive,
     deliveredReplayed,
     deliveryLatency,
-    ackLatency: new Histogram({
+    ackLatency: new FastHistogram({
       name: 'chat_ack_latency_seconds',
       help: 'From a message:send frame’s arrival to its message:ack (stored durably)',
       buckets: LATENCY_BUCKETS,
@@ -215,7 +216,7 @@ export function createMetrics(): Metrics {
       typing: rateLimited.labels('typing'),
       connections: rateLimited.labels('connections'),
     },
-    redisLatency: new Histogram({
+    redisLatency: new FastHistogram({
       name: 'chat_redis_latency_seconds',
       help: 'Round trip of the stats sampler’s Redis commands (scale-out)',
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
