@@ -64,6 +64,8 @@ export interface SendInput {
 
 export interface SendResult {
   message: Message;
+  /** What `message` was mapped from: the realtime gateway serialises it once for the ack and every recipient. */
+  stored: MessageRecord;
   /** false for a repeat of an earlier (sender, clientMsgId). */
   created: boolean;
 }
@@ -161,7 +163,7 @@ export class Messaging {
       } else {
         await this.announceRepeat(result.message);
       }
-      return { message: toMessage(result.message), created: result.created };
+      return { message: toMessage(result.message), stored: result.message, created: result.created };
     } catch (error) {
       if (error instanceof StoreError) throw new ChatError('not_found', 'conversation not found');
       throw error;

@@ -212,9 +212,9 @@ export class FrameHandlers {
       mediaId: frame.mediaId ?? null,
       replyToId: frame.replyToId ?? null,
     };
-    const { message } = await this.deps.messaging.send(session.userId, input, onQueued);
+    const { stored } = await this.deps.messaging.send(session.userId, input, onQueued);
     // Sent only now: the message is durable, so the ack can never promise what a crash would lose.
-    session.send({ type: 'message:ack', clientMsgId: frame.clientMsgId, message });
+    session.sendAck(frame.clientMsgId, stored);
     this.deps.metrics.ackLatency.observe((Date.now() - startedAt) / 1000);
   }
 
@@ -222,9 +222,7 @@ export class FrameHandlers {
   private async forward(session: Session, frame: Extract<ClientFrame, { type: 'message:forward' }>): Promise<void> {
     this.deps.presence.activity(session.userId, session.id);
     const results = await this.deps.messaging.forward(session.userId, frame.messageId, frame.targets);
-    for (const { message } of results) {
-      session.send({ type: 'message:ack', clientMsgId: message.clientMsgId, message });
-    }
+    for (const { stored } of results) session.sendAck(stored.clientMsgId, stored);
   }
 
   private async typingFrame(session: Session, conversationId: string, typing: boolean): Promise<void> {

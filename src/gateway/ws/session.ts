@@ -13,15 +13,26 @@ import { corkUntilNextTurn, rawSocket } from './write-batch.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * A message goes to every member's connections: its frame is serialised once
- * and the same bytes go to each of them.
+ * A message goes to every member's connections and back to its sender in the
+ * ack: it is serialised once, and its frame encoded once for all recipients.
  */
+const messageJsons = new WeakMap<MessageRecord, string>();
 const messageFrames = new WeakMap<MessageRecord, Buffer>();
 
+function messageJson(message: MessageRecord): string {
+  let json = messageJsons.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(toMessage(message));
+    messageJsons.set(message, json);
+  }
+  return json;
+}
+
+/** The bytes JSON.stringify({ type: 'message:new', message }) would give, `message` serialised once. */
 function messageFrame(message: MessageRecord): Buffer {
   let frame = messageFrames.get(message);
   if (!frame) {
-    frame = Buffer.from(JSON.stringify({ type: 'message:new', message: toMessage(message) } satisfies ServerFrame));
+    frame = Buffer.from(`{"type":"message:new","message":${messageJson(message)}}`);
     messageFrames.set(message, frame);
   }
   return frame;
@@ -110,6 +121,13 @@ export class Session {
   /** Sends a frame, or disconnects a reader that lets its queue grow past the limit. */
   send(frame: ServerFrame): boolean {
     return this.write(JSON.stringify(frame));
+  }
+
+  /** A `message:ack` frame, with the stored message serialised as its recipients got it. */
+  sendAck(clientMsgId: string, message: MessageRecord): boolean {
+    return this.write(
+      `{"type":"message:ack","clientMsgId":${JSON.stringify(clientMsgId)},"message":${messageJson(message)}}`,
+    );
   }
 
   private write(frame: string | Buffer): boolean {

@@ -4,8 +4,7 @@
  * only those cross between the threads. Copying whole messages back was a
  * measurable share of the main thread's time under load.
  */
-import { annotations } from '../annotations.js';
-import type { MediaRecord, MessageDraft } from '../records.js';
+import type { MediaRecord, MessageDraft, MessageRecord } from '../records.js';
 import type { AppendResult } from '../stores.js';
 
 export type PackedAppend =
@@ -20,18 +19,26 @@ export function packAppend(result: AppendResult): PackedAppend {
 
 export function unpackAppend(draft: MessageDraft, packed: PackedAppend): AppendResult {
   if (!packed.created) return packed.result;
-  // Mentions and the forwarded flag as a read gives them back (absent when empty or false).
-  const { mentions, forwarded, ...plain } = draft;
-  return {
-    message: {
-      ...plain,
-      ...annotations(mentions, forwarded),
-      seq: packed.seq,
-      editedAt: null,
-      deletedAt: null,
-      ...(packed.media ? { media: packed.media } : {}),
-    },
-    created: true,
-    recipientIds: packed.recipientIds,
+  // Field by field rather than spread: this runs for every message, and copying with rest and
+  // spread was a measurable share of the main thread. Mentions and the forwarded flag as a read
+  // gives them back (absent when empty or false).
+  const message: MessageRecord = {
+    id: draft.id,
+    conversationId: draft.conversationId,
+    senderId: draft.senderId,
+    clientMsgId: draft.clientMsgId,
+    type: draft.type,
+    content: draft.content,
+    mediaId: draft.mediaId,
+    replyToId: draft.replyToId,
+    createdAt: draft.createdAt,
+    system: draft.system,
+    seq: packed.seq,
+    editedAt: null,
+    deletedAt: null,
   };
+  if (draft.mentions && draft.mentions.length > 0) message.mentions = [...draft.mentions];
+  if (draft.forwarded) message.forwarded = true;
+  if (packed.media) message.media = packed.media;
+  return { message, created: true, recipientIds: packed.recipientIds };
 }

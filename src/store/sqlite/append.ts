@@ -23,7 +23,6 @@ export interface AppendOptions {
 export class DraftWriter {
   private readonly byClientMsgId;
   private readonly conversationSeq;
-  private readonly currentMember;
   private readonly insert;
   private readonly bumpConversation;
   private readonly recipients;
@@ -35,22 +34,20 @@ export class DraftWriter {
     this.byClientMsgId = db.prepare<[string, string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`,
     );
-    this.conversationSeq = db.prepare<[string], { last_seq: number; type: string }>(
-      'SELECT last_seq, type FROM conversations WHERE id = ?',
-    );
-    this.currentMember = db.prepare<[string, string], { one: number }>(
-      `SELECT 1 AS one FROM memberships
-        WHERE conversation_id = ? AND user_id = ? AND visible_to_seq IS NULL`,
+    // One statement for the conversation and the sender's membership: every append asks both.
+    this.conversationSeq = db.prepare<[string, string], { last_seq: number; type: string; is_member: 0 | 1 }>(
+      `SELECT last_seq, type,
+              EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.conversation_id = c.id AND m.user_id = ? AND m.visible_to_seq IS NULL) AS is_member
+         FROM conversations c WHERE c.id = ?`,
     );
     this.insert = db.prepare(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, type, content,
                              media_id, reply_to_id, created_at, system_json, mentions_json, forwarded)
-       VALUES (@id, @conversationId, @seq, @senderId, @clientMsgId, @type, @content,
-               @mediaId, @replyToId, @createdAt, @systemJson, @mentionsJson, @forwarded)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.bumpConversation = db.prepare(
-      `UPDATE conversations SET last_seq = @seq, last_activity_at = max(last_activity_at, @at)
-        WHERE id = @conversationId`,
+    this.bumpConversation = db.prepare<[number, string, string]>(
+      'UPDATE conversations SET last_seq = ?, last_activity_at = max(last_activity_at, ?) WHERE id = ?',
     );
     this.recipients = db
       .prepare<[string], string>(
@@ -86,30 +83,27 @@ export class DraftWriter {
     const existing = this.byClientMsgId.get(draft.senderId, draft.clientMsgId);
     if (existing) return { message: toMessage(existing), created: false, recipientIds: [] };
 
-    const conversation = this.conversationSeq.get(draft.conversationId);
+    const conversation = this.conversationSeq.get(draft.senderId, draft.conversationId);
     if (!conversation) throw new StoreError('conversation_not_found');
-    if (options.requireMember && !this.currentMember.get(draft.conversationId, draft.senderId)) {
-      throw new StoreError('not_member');
-    }
+    if (options.requireMember && !conversation.is_member) throw new StoreError('not_member');
 
     const seq = conversation.last_seq + 1;
-    this.insert.run({
-      id: draft.id,
-      conversationId: draft.conversationId,
+    this.insert.run(
+      draft.id,
+      draft.conversationId,
       seq,
-      senderId: draft.senderId,
-      clientMsgId: draft.clientMsgId,
-      type: draft.type,
-      content: draft.content,
-      mediaId: draft.mediaId,
-      replyToId: draft.replyToId,
-      createdAt: draft.createdAt,
-      systemJson: draft.system === null ? null : JSON.stringify(draft.system),
-      mentionsJson: draft.mentions && draft.mentions.length > 0 ? JSON.stringify(draft.mentions) : null,
-      forwarded: draft.forwarded ? 1 : 0,
-    });
-    const at = draft.createdAt;
-    this.bumpConversation.run({ seq, at, conversationId: draft.conversationId });
+      draft.senderId,
+      draft.clientMsgId,
+      draft.type,
+      draft.content,
+      draft.mediaId,
+      draft.replyToId,
+      draft.createdAt,
+      draft.system === null ? null : JSON.stringify(draft.system),
+      draft.mentions && draft.mentions.length > 0 ? JSON.stringify(draft.mentions) : null,
+      draft.forwarded ? 1 : 0,
+    );
+    this.bumpConversation.run(seq, draft.createdAt, draft.conversationId);
     // No watermark moves: sending says nothing about what the sender's devices
     // received or read of the others' messages (see MessageStore.append).
 
