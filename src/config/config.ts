@@ -14,6 +14,12 @@ export const configSchema = z.object({
   PORT: port.default(8080),
   /** Interface to listen on. */
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Connections the kernel queues before they are accepted. Node's default of
+   * 511 overflows when thousands of clients reconnect at once, and each dropped
+   * SYN is retried after 1, 3, 7 … s. Linux caps it at net.core.somaxconn.
+   */
+  CHAT_LISTEN_BACKLOG: positiveInt.default(4096),
   /** Folder of the embedded SQLite database and generated secrets. */
   CHAT_DATA_DIR: z.string().min(1).default('./data'),
   /** HMAC key for access tokens; generated into the data folder when absent. */

@@ -229,7 +229,7 @@ export async function startNode(config: ChatConfig, options: NodeOptions = {}): 
   // Last: the web client's catch-all yields to every API route above.
   registerStaticClient(app);
 
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const address = await app.listen({ port: config.PORT, host: config.HOST, backlog: config.CHAT_LISTEN_BACKLOG });
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   logger.info({ url }, 'chat node listening');
   await backends.announce(url);
