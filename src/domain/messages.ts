@@ -4,11 +4,11 @@
  */
 import type { ChangeStore } from '../changes/store/store.js';
 import type { MentionStore } from '../mentions/store/store.js';
-import type { LinkPreview, Message, MessageType, Receipt } from '../protocol/dto.js';
+import type { ConversationType, LinkPreview, Message, MessageType, Receipt } from '../protocol/dto.js';
 import { ChatError } from '../protocol/errors.js';
 import type { ForwardTarget } from '../protocol/forwarding.js';
 import { LIMITS } from '../protocol/limits.js';
-import type { RateLimiter } from '../ratelimit/limiter.js';
+import type { RateDecision, RateLimiter } from '../ratelimit/limiter.js';
 import { StoreError } from '../store/errors.js';
 import type { ConversationRecord, MessageDraft, MessageRecord } from '../store/records.js';
 import type { ConversationStore, DeliveryStore, MediaStore, MessageStore, UserStore } from '../store/stores.js';
@@ -81,7 +81,7 @@ export class Messaging {
    * pipeline sends without waiting for each to be durable and keep their order.
    */
   async send(senderId: string, input: SendInput, onQueued?: () => void): Promise<SendResult> {
-    await this.consumeSend(senderId);
+    refuseOverLimit(await this.deps.sendLimiter?.consume(senderId));
     const mediaId = input.mediaId ?? null;
     // Without a type, a message with media takes the media's kind.
     const requested = input.type ?? (mediaId ? null : 'text');
@@ -106,7 +106,9 @@ export class Messaging {
       }
     }
     const conversation = { id: input.conversationId, type: grant.type };
-    const mentions = await resolveMentions(this.deps.mentions, conversation, senderId, input.content);
+    // Only a group's messages mention anyone: the others skip the call (this path runs for every message).
+    const mentions =
+      grant.type === 'group' ? await resolveMentions(this.deps.mentions, conversation, senderId, input.content) : [];
     const draft: MessageDraft = {
       id: newId(),
       conversationId: input.conversationId,
@@ -120,7 +122,7 @@ export class Messaging {
       system: null,
       ...(mentions.length > 0 ? { mentions } : {}),
     };
-    return this.commit(draft, onQueued);
+    return this.commit(draft, onQueued, grant.type);
   }
 
   /**
@@ -129,7 +131,7 @@ export class Messaging {
    * target counts as one send for the rate limit.
    */
   async forward(callerId: string, messageId: string, targets: readonly ForwardTarget[]): Promise<SendResult[]> {
-    for (let i = 0; i < targets.length; i++) await this.consumeSend(callerId);
+    for (let i = 0; i < targets.length; i++) refuseOverLimit(await this.deps.sendLimiter?.consume(callerId));
     const drafts = await forwardDrafts(this.deps, callerId, messageId, targets, this.now());
     const results: SendResult[] = [];
     // One after another: a failure leaves the later targets unsent, and a retry with the same clientMsgIds completes them.
@@ -141,22 +143,18 @@ export class Messaging {
     return (await this.deps.channels?.isChannel(conversationId)) ?? false;
   }
 
-  private async consumeSend(senderId: string): Promise<void> {
-    const rate = await this.deps.sendLimiter?.consume(senderId);
-    if (rate && !rate.allowed) {
-      throw new ChatError('rate_limited', 'too many messages; slow down', {
-        retryAfterSeconds: rate.retryAfterSeconds,
-      });
-    }
-  }
-
-  /** Appends a checked draft and announces it; durable before it resolves. */
-  private async commit(draft: MessageDraft, onQueued?: () => void): Promise<SendResult> {
+  /**
+   * Appends a checked draft and announces it; durable before it resolves.
+   * `type`, when the caller knows it, saves asking whether it is a channel
+   * (without the channels module, none is treated as one).
+   */
+  private async commit(draft: MessageDraft, onQueued?: () => void, type?: ConversationType): Promise<SendResult> {
     try {
       const appended = this.deps.messages.append(draft);
       onQueued?.();
       const result = await appended;
-      if (result.created && (await this.isChannel(draft.conversationId))) {
+      const known = type === undefined ? undefined : type === 'channel' && this.deps.channels !== undefined;
+      if (result.created && (known ?? (await this.isChannel(draft.conversationId)))) {
         this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: [], channel: true });
       } else if (result.created) {
         this.deps.events.emit({ type: 'message.created', message: result.message, recipientIds: result.recipientIds });
@@ -371,6 +369,13 @@ export class Messaging {
 
   private now(): string {
     return this.deps.clock.now().toISOString();
+  }
+}
+
+/** A spent send budget (REST and WebSocket alike) refuses the send. */
+function refuseOverLimit(rate: RateDecision | undefined): void {
+  if (rate && !rate.allowed) {
+    throw new ChatError('rate_limited', 'too many messages; slow down', { retryAfterSeconds: rate.retryAfterSeconds });
   }
 }
 

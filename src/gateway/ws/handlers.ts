@@ -34,7 +34,8 @@ class WindowCounter {
 
 export class FrameHandlers {
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly sendChains = new WeakMap<Session, Map<string, Promise<void>>>();
+  /** Per connection and conversation, the sends waiting for the one before them to be queued for storage. */
+  private readonly sendLanes = new WeakMap<Session, Map<string, Array<() => void>>>();
   private accepting = true;
   private readonly badFrames = new WindowCounter(60_000);
   private readonly typingFrames = new WindowCounter(10_000);
@@ -112,27 +113,41 @@ export class FrameHandlers {
    * group commits. Other conversations and connections run in parallel.
    */
   private sendInOrder(session: Session, frame: Extract<ClientFrame, { type: 'message:send' }>): Promise<void> {
-    let chains = this.sendChains.get(session);
-    if (!chains) {
-      chains = new Map();
-      this.sendChains.set(session, chains);
+    let lanes = this.sendLanes.get(session);
+    if (!lanes) {
+      lanes = new Map();
+      this.sendLanes.set(session, lanes);
     }
-    const key = frame.conversationId;
-    const previous = chains.get(key) ?? Promise.resolve();
-    let queued: () => void = () => {};
-    const place = new Promise<void>((resolve) => {
-      queued = resolve;
-    });
-    chains.set(key, place);
-    void place.then(() => {
-      if (chains.get(key) === place) chains.delete(key);
-    });
+    const lane = lanes.get(frame.conversationId);
+    if (!lane) {
+      lanes.set(frame.conversationId, []);
+      return this.sendInLane(session, frame, lanes);
+    }
+    const own = lanes;
+    return new Promise<void>((resolve) => lane.push(() => resolve(this.sendInLane(session, frame, own))));
+  }
+
+  /** Runs one send of a lane; once it is queued for storage (or refused), the next send of the lane starts. */
+  private sendInLane(
+    session: Session,
+    frame: Extract<ClientFrame, { type: 'message:send' }>,
+    lanes: Map<string, Array<() => void>>,
+  ): Promise<void> {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const lane = lanes.get(frame.conversationId);
+      const next = lane?.shift();
+      // Not from inside this send's store call: the next one starts on a fresh stack, as a promise would.
+      if (next) queueMicrotask(next);
+      else lanes.delete(frame.conversationId);
+    };
     return (
-      previous
-        .then(() => this.send(session, frame, queued))
+      this.send(session, frame, release)
         .catch((error: unknown) => this.fail(session, frame, error))
         // A send refused before it was queued must not hold up the next one.
-        .finally(queued)
+        .finally(release)
     );
   }
 
