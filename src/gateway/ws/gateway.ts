@@ -22,6 +22,7 @@ import type { AdminFrameHandler } from './admin.js';
 import { CatchUp } from './catchup.js';
 import { ChangeFeeds } from './changes.js';
 import { ChannelFollowers } from './channel-followers.js';
+import { ExpirySchedule } from './expiries.js';
 import { Fanout } from './fanout.js';
 import { FrameHandlers } from './handlers.js';
 import { MemberCache } from './members.js';
@@ -84,7 +85,12 @@ export class RealtimeGateway {
   private readonly catchUp: CatchUp;
   private readonly changeFeeds: ChangeFeeds | null;
   private readonly channels: ChannelFollowers | null;
-  private readonly addresses = new WeakMap<Session, string>();
+  /** What a connection was admitted with, for its release when it closes. */
+  private readonly connections = new WeakMap<Session, { address: string; expiresAt: number }>();
+  /** Each connection closes with 4401 when its token expires (log in again). */
+  private readonly expiries = new ExpirySchedule<Session>((session) =>
+    session.close(CLOSE_CODES.unauthorized, 'token expired'),
+  );
   private readonly sentMarks: SentMarks;
   private readonly stopGaps: () => void;
   private draining = false;
@@ -163,9 +169,9 @@ export class RealtimeGateway {
       },
       client.observer ?? false,
     );
-    session.expireAt(client.expiresAt);
+    this.expiries.add(session, client.expiresAt);
     this.registry.add(session, address);
-    this.addresses.set(session, address);
+    this.connections.set(session, { address, expiresAt: client.expiresAt });
     metrics.wsConnections.inc();
     socket.on('message', (data, isBinary) => this.handlers.handle(session, data, isBinary));
     session.send({
@@ -209,12 +215,14 @@ export class RealtimeGateway {
     for (const session of [...this.registry.all()]) session.close(CLOSE_CODES.goingAway, 'server shutting down');
     await this.sentMarks.flush();
     this.typing.close();
+    this.expiries.close();
     this.fanout.close();
     this.stopGaps();
   }
 
   private detach(session: Session, clean: boolean): void {
-    const address = this.addresses.get(session) ?? '';
+    const { address, expiresAt } = this.connections.get(session) ?? { address: '', expiresAt: 0 };
+    this.expiries.delete(session, expiresAt);
     this.registry.remove(session, address);
     this.deps.metrics.wsConnections.dec();
     if (session.observer) return;

@@ -10,8 +10,6 @@ import type { MessageRecord } from '../../store/records.js';
 import { ConversationStream, type StreamSource } from './stream.js';
 import { corkUntilNextTurn, rawSocket } from './write-batch.js';
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * A message goes to every member's connections and back to its sender in the
  * ack: it is serialised once, and its frame encoded once for all recipients.
@@ -63,7 +61,6 @@ export class Session {
   /** Set once the connect-time outbox replay finished. */
   replayed = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly tcp;
   /** Bytes queued for the client at the start of this turn of the event loop. */
@@ -92,18 +89,6 @@ export class Session {
 
   get isOpen(): boolean {
     return !this.closed;
-  }
-
-  /** The token ends at `expiresAt`: the session closes then with 4401 (log in again). */
-  expireAt(expiresAt: number): void {
-    const delay = expiresAt - Date.now();
-    // Timers cannot wait longer than ~24.8 days; a token that lives longer is re-checked then.
-    const wait = Math.min(Math.max(0, delay), MAX_TIMER_MS);
-    this.expiryTimer = setTimeout(() => {
-      if (delay > MAX_TIMER_MS) this.expireAt(expiresAt);
-      else this.close(CLOSE_CODES.unauthorized, 'token expired');
-    }, wait);
-    this.expiryTimer.unref();
   }
 
   /** Any frame from the client proves it is alive. */
@@ -191,7 +176,6 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     for (const stream of this.streams.values()) stream.close();
     this.hooks.onClose(this, clean);
   }
