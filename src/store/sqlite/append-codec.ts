@@ -4,6 +4,7 @@
  * only those cross between the threads. Copying whole messages back was a
  * measurable share of the main thread's time under load.
  */
+import { annotations } from '../annotations.js';
 import type { MediaRecord, MessageDraft, MessageRecord } from '../records.js';
 import type { AppendResult } from '../stores.js';
 
@@ -19,9 +20,9 @@ export function packAppend(result: AppendResult): PackedAppend {
 
 export function unpackAppend(draft: MessageDraft, packed: PackedAppend): AppendResult {
   if (!packed.created) return packed.result;
-  // Field by field rather than spread: this runs for every message, and copying with rest and
-  // spread was a measurable share of the main thread. Mentions and the forwarded flag as a read
-  // gives them back (absent when empty or false).
+  // Field by field rather than rest and spread of the whole draft: this runs for every message,
+  // and that copy was a measurable share of the main thread. Mentions and the forwarded flag as
+  // a read gives them back (absent when empty or false).
   const message: MessageRecord = {
     id: draft.id,
     conversationId: draft.conversationId,
@@ -36,9 +37,8 @@ export function unpackAppend(draft: MessageDraft, packed: PackedAppend): AppendR
     seq: packed.seq,
     editedAt: null,
     deletedAt: null,
+    ...annotations(draft.mentions, draft.forwarded),
   };
-  if (draft.mentions && draft.mentions.length > 0) message.mentions = [...draft.mentions];
-  if (draft.forwarded) message.forwarded = true;
   if (packed.media) message.media = packed.media;
   return { message, created: true, recipientIds: packed.recipientIds };
 }
